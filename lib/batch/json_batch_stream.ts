@@ -1,0 +1,40 @@
+import type { RowBatch } from "../row_batch.ts";
+import type { JsonBatch } from "./json_batch.ts";
+import { JsonBatcher, type JsonBatcherOptions, type JsonBatchStats } from "./json_batcher.ts";
+
+/** Options of {@linkcode JsonBatchStream}. */
+export type JsonBatchStreamOptions = JsonBatcherOptions;
+
+/**
+ * Turns batches of rows into request bodies: each a {@linkcode JsonBatch}
+ * whose `body` is a JSON array of at most `maxBytes` UTF-8 bytes, with the
+ * source lines of its rows.
+ *
+ * @example
+ * ```ts
+ * const bodies = unique.pipeThrough(new JsonBatchStream({ maxBytes: 8_000_000 }));
+ * for await (const batch of bodies) await post(batch.body);
+ * ```
+ */
+export class JsonBatchStream extends TransformStream<RowBatch, JsonBatch> {
+  readonly #batcher: JsonBatcher;
+
+  constructor(options: JsonBatchStreamOptions = {}) {
+    const batcher = new JsonBatcher(options);
+    super({
+      transform(rows, controller) {
+        for (const body of batcher.push(rows)) controller.enqueue(body);
+      },
+      flush(controller) {
+        const last = batcher.flush();
+        if (last !== undefined) controller.enqueue(last);
+      },
+    });
+    this.#batcher = batcher;
+  }
+
+  /** Rows batched, bodies and bytes so far. */
+  get stats(): Readonly<JsonBatchStats> {
+    return this.#batcher.stats;
+  }
+}

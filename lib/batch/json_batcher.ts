@@ -1,0 +1,247 @@
+import { InvalidOptionError } from "../errors.ts";
+import type { RejectHandler } from "../reject.ts";
+import { valuesByName } from "../reject.ts";
+import type { RowBatch } from "../row_batch.ts";
+import { fieldNames, type ImportSchema, LINKAGE_SCHEMA } from "../schema.ts";
+import { appendLine, type JsonBatch } from "./json_batch.ts";
+
+/** Eloqua refuses a data POST over 32 MB (answering 404); whether MB means 10⁶ or 2²⁰ is not documented. */
+export const ELOQUA_MAX_BODY_BYTES = 32_000_000;
+
+/** Default body cap: under Eloqua's 32,000,000 bytes with room to spare. */
+export const DEFAULT_MAX_BATCH_BYTES = 30_000_000;
+
+/** Options of {@linkcode JsonBatcher} and `JsonBatchStream`. */
+export interface JsonBatcherOptions {
+  /**
+   * The fields, in the order rows carry their values; they become the JSON keys.
+   * @default LINKAGE_SCHEMA
+   */
+  schema?: ImportSchema;
+  /**
+   * Hard cap of a body in UTF-8 bytes, brackets and commas included. A body
+   * is never larger; a row that cannot fit alone is rejected (`ROW_TOO_LARGE`).
+   * At most {@linkcode ELOQUA_MAX_BODY_BYTES}.
+   * @default 30_000_000
+   */
+  maxBytes?: number;
+  /**
+   * Most rows in one body.
+   * @default Infinity
+   */
+  maxRows?: number;
+  /**
+   * The input's name in messages.
+   * @default "input"
+   */
+  sourceName?: string;
+  /**
+   * Receives every row too large for a body.
+   * @default undefined (such rows are only counted in `stats.tooLarge`)
+   */
+  onReject?: RejectHandler;
+}
+
+/** Counts of the batching stage. */
+export interface JsonBatchStats {
+  /** Rows written into bodies. */
+  rows: number;
+  /** Bodies completed. */
+  batches: number;
+  /** Bytes of completed bodies. */
+  bytes: number;
+  /** Rows rejected as too large for a body. */
+  tooLarge: number;
+}
+
+const COMMA = 0x2c;
+const encoder = new TextEncoder();
+
+/**
+ * The pure core of the batching stage: writes rows as JSON straight into a
+ * byte buffer, counting exact UTF-8 bytes, and cuts a body before the row
+ * that would take it over `maxBytes` (or past `maxRows`). Values of plain
+ * printable ASCII are copied byte by byte; others take `JSON.stringify` and
+ * `TextEncoder`, so every body is valid JSON whatever the text.
+ */
+export class JsonBatcher {
+  readonly stats: JsonBatchStats = { rows: 0, batches: 0, bytes: 0, tooLarge: 0 };
+  readonly #maxBytes: number;
+  readonly #maxRows: number;
+  readonly #names: string[];
+  /** `{"Field1":"`, then `","Field2":"`, … */
+  readonly #prefixes: Uint8Array[];
+  /** `"}` */
+  readonly #suffix = encoder.encode('"}');
+  readonly #fixedBytes: number;
+  readonly #source: string;
+  readonly #onReject: RejectHandler | undefined;
+  /** Encoded values that need escaping or are not ASCII, per field of the row being written. */
+  readonly #encoded: (Uint8Array | undefined)[];
+
+  #buffer: Uint8Array<ArrayBuffer>;
+  #pos = 1;
+  #rows = 0;
+  #lines: number[] = [];
+  #offsets: number[] = [];
+
+  constructor(options: JsonBatcherOptions = {}) {
+    const maxBytes = options.maxBytes ?? DEFAULT_MAX_BATCH_BYTES;
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 2 || maxBytes > ELOQUA_MAX_BODY_BYTES) {
+      throw new InvalidOptionError(
+        "JsonBatcher",
+        "maxBytes",
+        `an integer from 2 to ${ELOQUA_MAX_BODY_BYTES} (Eloqua refuses larger bodies)`,
+        maxBytes,
+      );
+    }
+    const maxRows = options.maxRows ?? Number.POSITIVE_INFINITY;
+    if (maxRows !== Number.POSITIVE_INFINITY && (!Number.isSafeInteger(maxRows) || maxRows < 1)) {
+      throw new InvalidOptionError("JsonBatcher", "maxRows", "a positive integer or Infinity", maxRows);
+    }
+    this.#maxBytes = maxBytes;
+    this.#maxRows = maxRows;
+    this.#names = fieldNames(options.schema ?? LINKAGE_SCHEMA);
+    if (this.#names.length === 0) throw new InvalidOptionError("JsonBatcher", "schema.fields", "a non-empty array", []);
+    this.#prefixes = this.#names.map((name, k) =>
+      encoder.encode(`${k === 0 ? "{" : '",'}${JSON.stringify(name)}:"`),
+    );
+    this.#fixedBytes = this.#prefixes.reduce((sum, p) => sum + p.length, 0) + this.#suffix.length;
+    this.#encoded = new Array(this.#names.length).fill(undefined);
+    this.#source = options.sourceName ?? "input";
+    this.#onReject = options.onReject;
+    this.#buffer = new Uint8Array(Math.min(maxBytes, 1 << 20));
+    this.#buffer[0] = 0x5b; // [
+  }
+
+  /** Add the rows of `batch`; returns the bodies they completed (usually none). */
+  push(batch: RowBatch): JsonBatch[] {
+    const done: JsonBatch[] = [];
+    for (let r = 0; r < batch.length; r++) {
+      const bytes = this.#measure(batch, r);
+      if (1 + bytes + 1 > this.#maxBytes) {
+        this.#tooLarge(batch, r, bytes);
+        continue;
+      }
+      // The row, a comma before it unless it is first, and the closing bracket must fit.
+      if (this.#rows > 0 && (this.#pos + 1 + bytes + 1 > this.#maxBytes || this.#rows >= this.#maxRows)) {
+        done.push(this.#cut());
+      }
+      this.#write(batch, r, bytes);
+    }
+    return done;
+  }
+
+  /** End of input: the last body, if any rows are pending. */
+  flush(): JsonBatch | undefined {
+    return this.#rows > 0 ? this.#cut() : undefined;
+  }
+
+  /** Exact UTF-8 bytes of row `r`'s JSON object; encodes the values that need it. */
+  #measure(batch: RowBatch, r: number): number {
+    let bytes = this.#fixedBytes;
+    const encoded = this.#encoded;
+    const width = batch.width;
+    for (let k = 0; k < width; k++) {
+      const i = r * width + k;
+      const start = batch.starts[i]!;
+      const text = start >= 0 ? batch.text : batch.aux;
+      const a = start >= 0 ? start : ~start;
+      const e = batch.ends[i]!;
+      let plain = true;
+      for (let j = a; j < e; j++) {
+        const c = text.charCodeAt(j);
+        if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+          plain = false;
+          break;
+        }
+      }
+      if (plain) {
+        encoded[k] = undefined;
+        bytes += e - a;
+      } else {
+        const json = encoder.encode(JSON.stringify(text.slice(a, e)));
+        encoded[k] = json;
+        bytes += json.length - 2;
+      }
+    }
+    return bytes;
+  }
+
+  #write(batch: RowBatch, r: number, bytes: number): void {
+    let pos = this.#pos;
+    if (pos + 1 + bytes + 1 > this.#buffer.length) this.#grow(pos + 1 + bytes + 1);
+    const buffer = this.#buffer;
+    if (this.#rows > 0) buffer[pos++] = COMMA;
+    this.#offsets.push(pos);
+    const prefixes = this.#prefixes;
+    const encoded = this.#encoded;
+    const width = batch.width;
+    for (let k = 0; k < width; k++) {
+      const prefix = prefixes[k]!;
+      for (let j = 0; j < prefix.length; j++) buffer[pos++] = prefix[j]!;
+      const json = encoded[k];
+      if (json === undefined) {
+        const i = r * width + k;
+        const start = batch.starts[i]!;
+        const text = start >= 0 ? batch.text : batch.aux;
+        const e = batch.ends[i]!;
+        for (let j = start >= 0 ? start : ~start; j < e; j++) buffer[pos++] = text.charCodeAt(j);
+      } else {
+        buffer.set(json.subarray(1, json.length - 1), pos);
+        pos += json.length - 2;
+      }
+    }
+    buffer[pos++] = 0x22; // "
+    buffer[pos++] = 0x7d; // }
+    this.#pos = pos;
+    this.#rows++;
+    appendLine(this.#lines, batch.lines[r]!);
+  }
+
+  #grow(need: number): void {
+    let size = this.#buffer.length * 2;
+    while (size < need) size *= 2;
+    const next = new Uint8Array(Math.min(size, this.#maxBytes));
+    next.set(this.#buffer.subarray(0, this.#pos));
+    this.#buffer = next;
+  }
+
+  #cut(): JsonBatch {
+    const buffer = this.#buffer;
+    buffer[this.#pos++] = 0x5d; // ]
+    const offsets = new Uint32Array(this.#rows + 1);
+    for (let i = 0; i < this.#rows; i++) offsets[i] = this.#offsets[i]!;
+    offsets[this.#rows] = this.#pos;
+    const batch: JsonBatch = {
+      body: buffer.subarray(0, this.#pos),
+      rows: this.#rows,
+      lines: this.#lines,
+      offsets,
+    };
+    this.stats.rows += this.#rows;
+    this.stats.batches++;
+    this.stats.bytes += this.#pos;
+    // The body keeps the old buffer; the next body starts in a fresh one of the same size.
+    this.#buffer = new Uint8Array(buffer.length);
+    this.#buffer[0] = 0x5b;
+    this.#pos = 1;
+    this.#rows = 0;
+    this.#lines = [];
+    this.#offsets = [];
+    return batch;
+  }
+
+  #tooLarge(batch: RowBatch, r: number, bytes: number): void {
+    this.stats.tooLarge++;
+    if (this.#onReject === undefined) return;
+    const row = batch.row(r);
+    this.#onReject({
+      line: row.line,
+      stage: "batch",
+      code: "ROW_TOO_LARGE",
+      message: `${this.#source} line ${row.line}: the row takes ${bytes + 2} bytes as a JSON body, more than maxBytes (${this.#maxBytes})`,
+      values: valuesByName(this.#names, row.values),
+    });
+  }
+}

@@ -1,0 +1,177 @@
+import type { RejectCode, RejectHandler } from "../reject.ts";
+import { valuesByName } from "../reject.ts";
+import { type RowBatch, RowBatchBuilder } from "../row_batch.ts";
+import { fieldNames, type ImportSchema, LINKAGE_SCHEMA } from "../schema.ts";
+import { CsvHeaderError } from "./csv_errors.ts";
+import { CsvParser, type CsvParserOptions, type CsvRecordHandler } from "./csv_parser.ts";
+import { type HeaderMappingOptions, mapHeader } from "./header_mapping.ts";
+
+/** Options of {@linkcode CsvRowReader} and `CsvParseStream`. */
+export interface CsvRowReaderOptions extends CsvParserOptions, HeaderMappingOptions {
+  /**
+   * The fields to read.
+   * @default LINKAGE_SCHEMA (OpportunityID, EmailAddress)
+   */
+  schema?: ImportSchema;
+  /**
+   * The input's name in messages, e.g. a file name.
+   * @default "input"
+   */
+  sourceName?: string;
+  /**
+   * Receives every record that cannot be read (malformed, wrong number of fields).
+   * @default undefined (such records are only counted in `stats.rejected`)
+   */
+  onReject?: RejectHandler;
+}
+
+/** Counts of the parse stage. */
+export interface CsvReadStats {
+  /** Data records read: every record after the header, well-formed or not; blank lines are not records. */
+  read: number;
+  /** Records set aside as malformed (also passed to `onReject`). */
+  rejected: number;
+}
+
+/**
+ * The pure core of the parse stage: bytes or text in, {@linkcode RowBatch}es
+ * out. Decodes UTF-8 (a multi-byte character may be split across chunks),
+ * reads the header, maps source columns to the schema's fields, and rejects
+ * malformed records with their line number.
+ */
+export class CsvRowReader {
+  readonly stats: CsvReadStats = { read: 0, rejected: 0 };
+  readonly #parser: CsvParser;
+  readonly #schema: ImportSchema;
+  readonly #names: string[];
+  readonly #mapping: HeaderMappingOptions;
+  readonly #source: string;
+  readonly #onReject: RejectHandler | undefined;
+  readonly #decoder = new TextDecoder("utf-8");
+  readonly #builder: RowBatchBuilder;
+  readonly #handler: CsvRecordHandler;
+  #header: string[] | undefined;
+  #indices: number[] = [];
+
+  constructor(options: CsvRowReaderOptions = {}) {
+    this.#parser = new CsvParser(options);
+    this.#schema = options.schema ?? LINKAGE_SCHEMA;
+    this.#names = fieldNames(this.#schema);
+    this.#mapping = options;
+    this.#source = options.sourceName ?? "input";
+    this.#onReject = options.onReject;
+    this.#builder = new RowBatchBuilder(this.#names.length);
+    this.#handler = {
+      record: (line) => this.#record(line),
+      malformed: (code, message, line) => this.#malformed(code, message, line),
+    };
+  }
+
+  /** The source column names, once the header has been read. */
+  get header(): readonly string[] | undefined {
+    return this.#header;
+  }
+
+  /** Read the next chunk; returns the rows it completed, or `undefined` when none. */
+  push(chunk: Uint8Array | string): RowBatch | undefined {
+    const text = typeof chunk === "string" ? chunk : this.#decoder.decode(chunk, { stream: true });
+    this.#parser.push(text, this.#handler, typeof chunk !== "string");
+    return this.#take(text);
+  }
+
+  /** End of input: returns the last rows. Throws when there was no header at all. */
+  end(): RowBatch | undefined {
+    const rest = this.#decoder.decode();
+    let last: RowBatch | undefined;
+    if (rest.length > 0) {
+      this.#parser.push(rest, this.#handler, true);
+      last = this.#take(rest);
+    }
+    this.#parser.end(this.#handler);
+    if (this.#header === undefined) {
+      throw new CsvHeaderError(
+        "CSV_NO_HEADER",
+        this.#source,
+        1,
+        undefined,
+        `the input is empty; expected a header row naming the columns ${this.#names.join(", ")}`,
+      );
+    }
+    const final = this.#take("");
+    if (last === undefined) return final;
+    if (final === undefined) return last;
+    // Both are tiny (the decoder's tail and the last record): merge them as rows.
+    return mergeBatches(last, final);
+  }
+
+  #take(text: string): RowBatch | undefined {
+    return this.#builder.length === 0 ? undefined : this.#builder.finish(text);
+  }
+
+  #record(line: number): void {
+    const parser = this.#parser;
+    const header = this.#header;
+    if (header === undefined) {
+      this.#readHeader(parser.fields(), line);
+      return;
+    }
+    this.stats.read++;
+    if (parser.fieldCount !== header.length) {
+      const n = parser.fieldCount;
+      this.#reject(
+        "CSV_FIELD_COUNT",
+        `the record has ${n} field${n === 1 ? "" : "s"}, the header has ${header.length}`,
+        line,
+      );
+      return;
+    }
+    const builder = this.#builder;
+    const indices = this.#indices;
+    for (let k = 0; k < indices.length; k++) {
+      const index = indices[k]!;
+      if (index < 0) {
+        builder.addString("");
+        continue;
+      }
+      const value = parser.fieldString(index);
+      if (value === undefined) builder.addSpan(parser.spanStart(index), parser.spanEnd(index));
+      else builder.addString(value);
+    }
+    builder.endRow(line);
+  }
+
+  #readHeader(fields: string[], line: number): void {
+    this.#indices = mapHeader(fields, this.#schema, this.#mapping, this.#source, line);
+    this.#header = fields;
+  }
+
+  #malformed(code: RejectCode, message: string, line: number): void {
+    if (this.#header === undefined) {
+      throw new CsvHeaderError("CSV_NO_HEADER", this.#source, line, undefined, `the header row cannot be read: ${message}`);
+    }
+    this.stats.read++;
+    this.#reject(code, message, line);
+  }
+
+  #reject(code: RejectCode, message: string, line: number): void {
+    this.stats.rejected++;
+    this.#onReject?.({
+      line,
+      stage: "parse",
+      code,
+      message: `${this.#source} line ${line}: ${message}`,
+      values: valuesByName(this.#header ?? [], this.#parser.fields()),
+    });
+  }
+}
+
+function mergeBatches(a: RowBatch, b: RowBatch): RowBatch {
+  const builder = new RowBatchBuilder(a.width);
+  for (const batch of [a, b]) {
+    for (let r = 0; r < batch.length; r++) {
+      for (let k = 0; k < batch.width; k++) builder.addString(batch.value(r, k));
+      builder.endRow(batch.lines[r]!);
+    }
+  }
+  return builder.finish("");
+}

@@ -1,0 +1,76 @@
+import type { JsonBatch } from "./batch/json_batch.ts";
+import { JsonBatchStream } from "./batch/json_batch_stream.ts";
+import type { JsonBatcherOptions } from "./batch/json_batcher.ts";
+import { CsvParseStream } from "./csv/csv_parse_stream.ts";
+import type { CsvRowReaderOptions } from "./csv/csv_row_reader.ts";
+import { DedupeStream } from "./dedupe/dedupe_stream.ts";
+import type { RowDeduperOptions } from "./dedupe/row_deduper.ts";
+import { ValidateStream } from "./validate/validate_stream.ts";
+
+/** Options of {@linkcode CsvBatchStream}: those of each stage; `schema`, `sourceName` and `onReject` are shared. */
+export interface CsvBatchStreamOptions
+  extends CsvRowReaderOptions,
+    Omit<RowDeduperOptions, "onReject" | "schema" | "sourceName">,
+    Omit<JsonBatcherOptions, "onReject" | "schema" | "sourceName"> {}
+
+/** Where every row read went. After the stream ends, `read === invalid + duplicate + batched`. */
+export interface RowCounts {
+  /** Data rows read (not the header, not blank lines). */
+  read: number;
+  /** Rows set aside as malformed, invalid or too large for a body. */
+  invalid: number;
+  /** Later occurrences of a key. */
+  duplicate: number;
+  /** Rows written into request bodies. */
+  batched: number;
+}
+
+/**
+ * The whole CPU side of an import as one stream: CSV bytes or text in,
+ * request bodies out — `CsvParseStream` → `ValidateStream` → `DedupeStream`
+ * → `JsonBatchStream`, with one reject channel and one set of counts.
+ *
+ * @example
+ * ```ts
+ * const rejects: Reject[] = [];
+ * const stream = new CsvBatchStream({ maxBytes: 1_000_000, onReject: (r) => rejects.push(r) });
+ * for await (const batch of file.pipeThrough(stream)) await post(batch.body);
+ * console.log(stream.counts); // { read, invalid, duplicate, batched }
+ * ```
+ */
+export class CsvBatchStream implements ReadableWritablePair<JsonBatch, Uint8Array | string> {
+  readonly readable: ReadableStream<JsonBatch>;
+  readonly writable: WritableStream<Uint8Array | string>;
+  readonly #parse: CsvParseStream;
+  readonly #validate: ValidateStream;
+  readonly #dedupe: DedupeStream;
+  readonly #batch: JsonBatchStream;
+
+  constructor(options: CsvBatchStreamOptions = {}) {
+    this.#parse = new CsvParseStream(options);
+    this.#validate = new ValidateStream(options);
+    this.#dedupe = new DedupeStream(options);
+    this.#batch = new JsonBatchStream(options);
+    this.writable = this.#parse.writable;
+    this.readable = this.#parse.readable
+      .pipeThrough(this.#validate)
+      .pipeThrough(this.#dedupe)
+      .pipeThrough(this.#batch);
+  }
+
+  /** Where the rows read so far went. */
+  get counts(): RowCounts {
+    const parse = this.#parse.stats;
+    return {
+      read: parse.read,
+      invalid: parse.rejected + this.#validate.stats.invalid + this.#batch.stats.tooLarge,
+      duplicate: this.#dedupe.stats.duplicate,
+      batched: this.#batch.stats.rows,
+    };
+  }
+
+  /** Keys held and bytes used by the dedupe index. */
+  get dedupeIndex(): { readonly size: number; readonly bytes: number } {
+    return this.#dedupe.index;
+  }
+}

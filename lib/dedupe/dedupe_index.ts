@@ -1,0 +1,108 @@
+import { InvalidOptionError } from "../errors.ts";
+
+/** Options of {@linkcode DedupeIndex}. */
+export interface DedupeIndexOptions {
+  /**
+   * Unique keys expected, to size the table once up front (no rehashing,
+   * faster inserts). A wrong guess costs nothing but speed.
+   * @default 0 (start small and grow)
+   */
+  expectedKeys?: number;
+}
+
+const SHARD_BITS = 6;
+const SHARDS = 1 << SHARD_BITS;
+const MIN_CAPACITY = 16;
+const MAX_LOAD = 0.75;
+const GROWTH = 1.5;
+
+/**
+ * A set of 128-bit keys in typed arrays: 16 bytes a slot, open addressing
+ * with linear probing, at most 75% full, grown by ×1.5 — so between 21.3 and
+ * 32 bytes per key, with no per-key object. It is split in 64 shards that
+ * grow one at a time, so growing never holds two copies of the whole set and
+ * no single array limits the number of keys.
+ */
+export class DedupeIndex {
+  readonly #slots: Int32Array[] = [];
+  readonly #capacity: number[] = [];
+  readonly #count: number[] = [];
+  readonly #growAt: number[] = [];
+  #size = 0;
+
+  constructor(options: DedupeIndexOptions = {}) {
+    const expected = options.expectedKeys ?? 0;
+    if (!Number.isSafeInteger(expected) || expected < 0) {
+      throw new InvalidOptionError("DedupeIndex", "expectedKeys", "a non-negative integer", expected);
+    }
+    const perShard = Math.max(MIN_CAPACITY, Math.ceil(expected / SHARDS / 0.7));
+    for (let s = 0; s < SHARDS; s++) {
+      this.#slots.push(new Int32Array(perShard * 4));
+      this.#capacity.push(perShard);
+      this.#count.push(0);
+      this.#growAt.push(Math.floor(perShard * MAX_LOAD));
+    }
+  }
+
+  /** Number of keys held. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Bytes of the tables. */
+  get bytes(): number {
+    let total = 0;
+    for (const slots of this.#slots) total += slots.byteLength;
+    return total;
+  }
+
+  /**
+   * Add the key `(h0, h1, h2, h3)`; true when it was not there before.
+   * `h3` must not be 0 (the empty slot): {@linkcode hashKey} guarantees that.
+   */
+  add(h0: number, h1: number, h2: number, h3: number): boolean {
+    const shard = h0 >>> (32 - SHARD_BITS);
+    const slots = this.#slots[shard]!;
+    const capacity = this.#capacity[shard]!;
+    let i = ((h1 >>> 1) % capacity) << 2;
+    const end = capacity << 2;
+    for (;;) {
+      const s3 = slots[i + 3]!;
+      if (s3 === 0) break;
+      if (s3 === h3 && slots[i] === h0 && slots[i + 1] === h1 && slots[i + 2] === h2) return false;
+      i += 4;
+      if (i === end) i = 0;
+    }
+    slots[i] = h0;
+    slots[i + 1] = h1;
+    slots[i + 2] = h2;
+    slots[i + 3] = h3;
+    this.#size++;
+    if (++this.#count[shard]! > this.#growAt[shard]!) this.#grow(shard);
+    return true;
+  }
+
+  #grow(shard: number): void {
+    const old = this.#slots[shard]!;
+    const capacity = Math.ceil(this.#capacity[shard]! * GROWTH);
+    const slots = new Int32Array(capacity * 4);
+    const end = capacity << 2;
+    for (let j = 0; j < old.length; j += 4) {
+      const h3 = old[j + 3]!;
+      if (h3 === 0) continue;
+      const h1 = old[j + 1]!;
+      let i = ((h1 >>> 1) % capacity) << 2;
+      while (slots[i + 3] !== 0) {
+        i += 4;
+        if (i === end) i = 0;
+      }
+      slots[i] = old[j]!;
+      slots[i + 1] = h1;
+      slots[i + 2] = old[j + 2]!;
+      slots[i + 3] = h3;
+    }
+    this.#slots[shard] = slots;
+    this.#capacity[shard] = capacity;
+    this.#growAt[shard] = Math.floor(capacity * MAX_LOAD);
+  }
+}

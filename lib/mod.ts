@@ -1,0 +1,46 @@
+/**
+ * eloqua-bulk-stream: load huge CSV files of opportunity ↔ contact links into
+ * Oracle Eloqua through the Bulk API 2.0, with WHATWG streams.
+ *
+ * The core stages, each a pure class plus a thin `TransformStream`:
+ * `CsvParseStream` → `ValidateStream` → `DedupeStream` → `JsonBatchStream`,
+ * or all four as `CsvBatchStream`.
+ *
+ * @module
+ */
+
+export type { JsonBatch } from "./batch/json_batch.ts";
+export { batchLines, lineOfRow, sliceBatch, splitBatch } from "./batch/json_batch.ts";
+export type { JsonBatchStreamOptions } from "./batch/json_batch_stream.ts";
+export { JsonBatchStream } from "./batch/json_batch_stream.ts";
+export type { JsonBatcherOptions, JsonBatchStats } from "./batch/json_batcher.ts";
+export { DEFAULT_MAX_BATCH_BYTES, ELOQUA_MAX_BODY_BYTES, JsonBatcher } from "./batch/json_batcher.ts";
+export type { CsvHeaderErrorCode } from "./csv/csv_errors.ts";
+export { CsvHeaderError, isCsvHeaderError } from "./csv/csv_errors.ts";
+export type { CsvParseStreamOptions } from "./csv/csv_parse_stream.ts";
+export { CsvParseStream } from "./csv/csv_parse_stream.ts";
+export type { CsvParserOptions, CsvRecordHandler } from "./csv/csv_parser.ts";
+export { CsvParser } from "./csv/csv_parser.ts";
+export type { CsvReadStats, CsvRowReaderOptions } from "./csv/csv_row_reader.ts";
+export { CsvRowReader } from "./csv/csv_row_reader.ts";
+export type { HeaderMappingOptions } from "./csv/header_mapping.ts";
+export type { CsvBatchStreamOptions, RowCounts } from "./csv_batch_stream.ts";
+export { CsvBatchStream } from "./csv_batch_stream.ts";
+export type { DedupeIndexOptions } from "./dedupe/dedupe_index.ts";
+export { DedupeIndex } from "./dedupe/dedupe_index.ts";
+export type { DedupeStreamOptions } from "./dedupe/dedupe_stream.ts";
+export { DedupeStream } from "./dedupe/dedupe_stream.ts";
+export { hashKey, hashRowKey, KEY_HASH } from "./dedupe/key_hash.ts";
+export type { DedupeStats, RowDeduperOptions } from "./dedupe/row_deduper.ts";
+export { linkageCaseSensitivity, RowDeduper } from "./dedupe/row_deduper.ts";
+export { EloquaBulkError, InvalidOptionError, isEloquaBulkError, isInvalidOptionError } from "./errors.ts";
+export type { Reject, RejectCode, RejectHandler, RejectStage } from "./reject.ts";
+export type { Row } from "./row.ts";
+export { RowBatch, RowBatchBuilder } from "./row_batch.ts";
+export type { FieldProblem, FieldSpec, ImportSchema } from "./schema.ts";
+export { LINKAGE_SCHEMA, validateEmail } from "./schema.ts";
+export { isValidEmail, isValidEmailSpan, MAX_EMAIL_LENGTH, WHATWG_EMAIL_PATTERN } from "./validate/email.ts";
+export type { RowValidatorOptions, ValidateStats } from "./validate/row_validator.ts";
+export { RowValidator } from "./validate/row_validator.ts";
+export type { ValidateStreamOptions } from "./validate/validate_stream.ts";
+export { ValidateStream } from "./validate/validate_stream.ts";

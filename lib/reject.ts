@@ -1,0 +1,59 @@
+/**
+ * The reject channel, shared by every stage: a row that does not go on is
+ * handed to `onReject` with a stable code, its source line and its values,
+ * and counted. Nothing is dropped silently.
+ */
+
+/** Which stage set a row aside. */
+export type RejectStage = "parse" | "validate" | "dedupe" | "batch" | "upload" | "sync";
+
+/**
+ * Stable reason codes. Client-side codes are listed here; rejects from
+ * Eloqua carry Eloqua's own status code (e.g. `ELQ-00084`).
+ */
+export type RejectCode =
+  /** The record's quoted field is not closed before the end of the input. */
+  | "CSV_UNTERMINATED_QUOTE"
+  /** The record has more or fewer fields than the header. */
+  | "CSV_FIELD_COUNT"
+  /** The record is longer than `maxRecordLength` characters. */
+  | "CSV_RECORD_TOO_LARGE"
+  /** The record holds bytes that are not valid UTF-8. */
+  | "CSV_INVALID_UTF8"
+  /** A required field is empty (after trimming). */
+  | "REQUIRED_FIELD_EMPTY"
+  /** A field is longer than its schema allows. */
+  | "FIELD_TOO_LONG"
+  /** The e-mail address is not a valid address (WHATWG HTML rule). */
+  | "INVALID_EMAIL"
+  /** A later occurrence of a key already seen. */
+  | "DUPLICATE"
+  /** The row alone does not fit in a request body of `maxBytes`. */
+  | "ROW_TOO_LARGE"
+  | (string & {});
+
+/** A row that was set aside, and why. */
+export interface Reject {
+  /** 1-based source line where the record starts. */
+  line: number;
+  stage: RejectStage;
+  code: RejectCode;
+  /** One sentence for people: what is wrong with the row. */
+  message: string;
+  /**
+   * The row's original values (before trimming), keyed by field name. For a
+   * record that could not be mapped to the schema, keyed by source column
+   * name (`column N` past the header's columns).
+   */
+  values: Readonly<Record<string, string>>;
+}
+
+/** Receives every rejected row. Must not throw; it runs on the hot path. */
+export type RejectHandler = (reject: Reject) => void;
+
+/** Build the `values` of a reject from names and values aligned by index. */
+export function valuesByName(names: readonly string[], values: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < values.length; i++) out[names[i] ?? `column ${i + 1}`] = values[i] ?? "";
+  return out;
+}

@@ -1,0 +1,182 @@
+import type { Row } from "./row.ts";
+
+/**
+ * An array of rows, stored by columns so that no row and no value is an
+ * object of its own: what flows between the stages, one per input chunk.
+ *
+ * Each value is a span of a string: `starts[i]`/`ends[i]` for value
+ * `i = row * width + field`. A start ≥ 0 points into `text` (the decoded
+ * input chunk); a negative start `s` points into `aux` at offset `~s` —
+ * used for values that are not found as-is in the chunk (quoted with
+ * doubled quotes, cut by a chunk boundary, or built by code).
+ *
+ * Stages filter a batch in place ({@linkcode RowBatch.keep}) and narrow
+ * spans (trimming) without copying text. Read a value with
+ * {@linkcode RowBatch.value}, a whole row with {@linkcode RowBatch.row}, or
+ * iterate the batch for {@linkcode Row} objects.
+ */
+export class RowBatch implements Iterable<Row> {
+  /** Values per row: the schema's field count. */
+  readonly width: number;
+  /** The text most values point into. */
+  text: string;
+  /** The text of values that are not in `text` as-is. */
+  aux: string;
+  /** Number of rows. */
+  length: number;
+  /** Source line of each row. */
+  lines: Float64Array;
+  starts: Int32Array;
+  ends: Int32Array;
+
+  constructor(width: number, text: string, aux: string, length: number, lines: Float64Array, starts: Int32Array, ends: Int32Array) {
+    this.width = width;
+    this.text = text;
+    this.aux = aux;
+    this.length = length;
+    this.lines = lines;
+    this.starts = starts;
+    this.ends = ends;
+  }
+
+  /** A batch holding `rows` (each with `width` values), e.g. to feed rows that did not come from CSV. */
+  static fromRows(rows: readonly Row[], width: number): RowBatch {
+    const builder = new RowBatchBuilder(width);
+    for (const row of rows) {
+      for (let k = 0; k < width; k++) builder.addString(row.values[k] ?? "");
+      builder.endRow(row.line);
+    }
+    return builder.finish("");
+  }
+
+  /** Value `field` of row `row`. */
+  value(row: number, field: number): string {
+    const i = row * this.width + field;
+    const start = this.starts[i]!;
+    return start >= 0 ? this.text.slice(start, this.ends[i]) : this.aux.slice(~start, this.ends[i]);
+  }
+
+  /** Row `index` as an object. */
+  row(index: number): Row {
+    const values = new Array<string>(this.width);
+    for (let k = 0; k < this.width; k++) values[k] = this.value(index, k);
+    return { line: this.lines[index]!, values };
+  }
+
+  /** All rows as objects. */
+  toRows(): Row[] {
+    const rows: Row[] = [];
+    for (let r = 0; r < this.length; r++) rows.push(this.row(r));
+    return rows;
+  }
+
+  *[Symbol.iterator](): Iterator<Row> {
+    for (let r = 0; r < this.length; r++) yield this.row(r);
+  }
+
+  /**
+   * Keep only the rows for which `keep[r]` is 1, in order (in place).
+   * Cheaper than building a new batch: stages drop few rows.
+   */
+  keep(keep: Uint8Array): void {
+    const width = this.width;
+    const { lines, starts, ends } = this;
+    let kept = 0;
+    for (let r = 0; r < this.length; r++) {
+      if (keep[r] === 0) continue;
+      if (kept !== r) {
+        lines[kept] = lines[r]!;
+        const from = r * width;
+        const to = kept * width;
+        for (let k = 0; k < width; k++) {
+          starts[to + k] = starts[from + k]!;
+          ends[to + k] = ends[from + k]!;
+        }
+      }
+      kept++;
+    }
+    this.length = kept;
+  }
+}
+
+/** Builds a {@linkcode RowBatch} row by row, growing its arrays as needed. */
+export class RowBatchBuilder {
+  readonly width: number;
+  #length = 0;
+  #values = 0;
+  #lines = new Float64Array(256);
+  #starts = new Int32Array(256);
+  #ends = new Int32Array(256);
+  #aux: string[] = [];
+  #auxLength = 0;
+
+  constructor(width: number) {
+    this.width = width;
+  }
+
+  /** Rows completed so far. */
+  get length(): number {
+    return this.#length;
+  }
+
+  /** Add the next value of the current row as a span of the batch's text. */
+  addSpan(start: number, end: number): void {
+    if (this.#values === this.#starts.length) this.#growValues();
+    this.#starts[this.#values] = start;
+    this.#ends[this.#values++] = end;
+  }
+
+  /** Add the next value of the current row as a string of its own. */
+  addString(value: string): void {
+    if (this.#values === this.#starts.length) this.#growValues();
+    const start = this.#auxLength;
+    this.#aux.push(value);
+    this.#auxLength += value.length;
+    this.#starts[this.#values] = ~start;
+    this.#ends[this.#values++] = this.#auxLength;
+  }
+
+  /** Finish the current row, which has exactly `width` values. */
+  endRow(line: number): void {
+    if (this.#length === this.#lines.length) {
+      const next = new Float64Array(this.#lines.length * 2);
+      next.set(this.#lines);
+      this.#lines = next;
+    }
+    this.#lines[this.#length++] = line;
+  }
+
+  /** Drop the values added since the last `endRow` (a row that turned out malformed). */
+  dropRow(): void {
+    this.#values = this.#length * this.width;
+  }
+
+  /** The batch of the rows so far, over `text`; the builder starts again empty. */
+  finish(text: string): RowBatch {
+    const n = this.#length;
+    const width = this.width;
+    const batch = new RowBatch(
+      width,
+      text,
+      this.#aux.length === 0 ? "" : this.#aux.join(""),
+      n,
+      this.#lines.slice(0, n),
+      this.#starts.slice(0, n * width),
+      this.#ends.slice(0, n * width),
+    );
+    this.#length = 0;
+    this.#values = 0;
+    this.#aux = [];
+    this.#auxLength = 0;
+    return batch;
+  }
+
+  #growValues(): void {
+    const starts = new Int32Array(this.#starts.length * 2);
+    starts.set(this.#starts);
+    this.#starts = starts;
+    const ends = new Int32Array(this.#ends.length * 2);
+    ends.set(this.#ends);
+    this.#ends = ends;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The WHATWG HTML "valid e-mail address" production
+ * (https://html.spec.whatwg.org/multipage/input.html#valid-e-mail-address),
+ * which is what browsers accept in `<input type="email">`: a deliberately
+ * practical subset of RFC 5322 without quoted local parts or comments.
+ * {@linkcode isValidEmailSpan} implements it as a scan over a span of text;
+ * this regular expression is the specification's own, kept as the oracle.
+ */
+export const WHATWG_EMAIL_PATTERN =
+  /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+
+/** Longest address Eloqua stores (RFC 5321's path limit less the angle brackets). */
+export const MAX_EMAIL_LENGTH = 254;
+
+/** 1 for characters allowed in the local part (atext and "."), by code. */
+const LOCAL = new Uint8Array(128);
+/** 1 for letters and digits. */
+const ALNUM = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[a-zA-Z0-9]/.test(ch)) ALNUM[c] = 1;
+  if (/[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]/.test(ch)) LOCAL[c] = 1;
+}
+
+const AT = 64;
+const DOT = 46;
+const HYPHEN = 45;
+
+/** True when `text.slice(start, end)` is a valid e-mail address by the WHATWG rule and at most 254 characters. */
+export function isValidEmailSpan(text: string, start: number, end: number): boolean {
+  if (end - start > MAX_EMAIL_LENGTH) return false;
+  let i = start;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === AT) break;
+    if (c >= 128 || LOCAL[c] === 0) return false;
+  }
+  if (i === start || i >= end) return false;
+  i++;
+  for (;;) {
+    const label = i;
+    for (; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 128 || (ALNUM[c] === 0 && c !== HYPHEN)) break;
+    }
+    const length = i - label;
+    if (length === 0 || length > 63) return false;
+    if (text.charCodeAt(label) === HYPHEN || text.charCodeAt(i - 1) === HYPHEN) return false;
+    if (i === end) return true;
+    if (text.charCodeAt(i) !== DOT) return false;
+    i++;
+  }
+}
+
+/** True when `value` is a valid e-mail address by the WHATWG rule and at most 254 characters. */
+export function isValidEmail(value: string): boolean {
+  return isValidEmailSpan(value, 0, value.length);
+}

@@ -1,0 +1,126 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  batchLines,
+  type JsonBatch,
+  JsonBatcher,
+  type JsonBatcherOptions,
+  lineOfRow,
+  type Reject,
+  type Row,
+  RowBatch,
+  sliceBatch,
+  splitBatch,
+} from "../../lib/mod.ts";
+
+const decoder = new TextDecoder();
+
+function batch(rows: Row[], options: JsonBatcherOptions = {}, chunkSize = 7) {
+  const rejects: Reject[] = [];
+  const batcher = new JsonBatcher({ ...options, onReject: (r) => rejects.push(r) });
+  const bodies: JsonBatch[] = [];
+  for (let i = 0; i < rows.length; i += chunkSize) bodies.push(...batcher.push(RowBatch.fromRows(rows.slice(i, i + chunkSize), 2)));
+  const last = batcher.flush();
+  if (last) bodies.push(last);
+  return { bodies, rejects, stats: batcher.stats };
+}
+
+const asObjects = (rows: Row[]) => rows.map((r) => ({ OpportunityID: r.values[0], EmailAddress: r.values[1] }));
+const parseBody = (b: JsonBatch) => JSON.parse(decoder.decode(b.body)) as unknown[];
+
+describe("JsonBatcher", () => {
+  it("should write the seed's request body shape", () => {
+    const { bodies } = batch([
+      { line: 2, values: ["1", "contact1@abccompany.com"] },
+      { line: 3, values: ["2", "contact2@zyxcompany.com"] },
+    ]);
+    expect(decoder.decode(bodies[0]!.body)).toBe(
+      '[{"OpportunityID":"1","EmailAddress":"contact1@abccompany.com"},{"OpportunityID":"2","EmailAddress":"contact2@zyxcompany.com"}]',
+    );
+    expect(bodies[0]!.lines).toEqual([2, 2]);
+  });
+
+  it("should allow a body of exactly maxBytes and cut before one byte more", () => {
+    const row = { line: 2, values: ["1", "a@b.co"] };
+    const one = `{"OpportunityID":"1","EmailAddress":"a@b.co"}`.length;
+    const exact = 2 + 2 * one + 1;
+    expect(batch([row, row], { maxBytes: exact }).bodies).toHaveLength(1);
+    expect(batch([row, row], { maxBytes: exact }).bodies[0]!.body.length).toBe(exact);
+    expect(batch([row, row], { maxBytes: exact - 1 }).bodies).toHaveLength(2);
+  });
+
+  it("should reject a row that cannot fit alone, and go on", () => {
+    const { bodies, rejects, stats } = batch(
+      [
+        { line: 2, values: ["1", "a@b.co"] },
+        { line: 3, values: ["2", "x".repeat(100)] },
+        { line: 4, values: ["3", "c@d.co"] },
+      ],
+      { maxBytes: 100 },
+    );
+    expect(bodies.flatMap(batchLines)).toEqual([2, 4]);
+    expect(rejects.map((r) => [r.line, r.code, r.stage])).toEqual([[3, "ROW_TOO_LARGE", "batch"]]);
+    expect(stats.tooLarge).toBe(1);
+  });
+
+  it("should cut bodies at maxRows", () => {
+    const rows = Array.from({ length: 10 }, (_, i) => ({ line: i + 2, values: [`${i}`, "a@b.co"] }));
+    expect(batch(rows, { maxRows: 3 }).bodies.map((b) => b.rows)).toEqual([3, 3, 3, 1]);
+  });
+
+  it("should escape quotes, backslashes, control and non-ASCII characters as JSON, counting UTF-8 bytes", () => {
+    const rows = [{ line: 2, values: ['a"b\\c\n\u0001', "é😀\u2028\ud800"] }];
+    const { bodies } = batch(rows);
+    expect(parseBody(bodies[0]!)).toEqual(asObjects(rows));
+  });
+
+  it("should refuse bad options with a message naming the option and value", () => {
+    expect(() => new JsonBatcher({ maxBytes: 32_000_001 })).toThrow(
+      "Cannot construct JsonBatcher as maxBytes must be an integer from 2 to 32000000 (Eloqua refuses larger bodies): current value is 32000001",
+    );
+    expect(() => new JsonBatcher({ maxRows: 0 })).toThrow(
+      "Cannot construct JsonBatcher as maxRows must be a positive integer or Infinity: current value is 0",
+    );
+  });
+
+  const value = fc.string({ unit: fc.constantFrom("a", "1", "@", '"', "\\", "\n", "é", "😀", " "), maxLength: 12 });
+  const rows = fc
+    .array(fc.tuple(value, value), { maxLength: 50 })
+    .map((pairs) => pairs.map(([a, b], i) => ({ line: i * 2 + 2, values: [a, b] })));
+
+  it("should write bodies that flatten back to exactly the input rows, each within maxBytes, each valid JSON", () => {
+    fc.assert(
+      fc.property(rows, fc.integer({ min: 60, max: 400 }), fc.integer({ min: 1, max: 9 }), (input, maxBytes, chunk) => {
+        const { bodies, rejects } = batch(input, { maxBytes }, chunk);
+        const tooLarge = new Set(rejects.map((r) => r.line));
+        const expected = input.filter((r) => !tooLarge.has(r.line));
+        for (const b of bodies) {
+          expect(b.body.length).toBeLessThanOrEqual(maxBytes);
+          expect(b.offsets[b.rows]).toBe(b.body.length);
+        }
+        expect(bodies.flatMap(parseBody)).toEqual(asObjects(expected));
+        expect(bodies.flatMap(batchLines)).toEqual(expected.map((r) => r.line));
+        for (const line of tooLarge) {
+          const row = input.find((r) => r.line === line)!;
+          expect(new TextEncoder().encode(JSON.stringify(asObjects([row]))).length).toBeGreaterThan(maxBytes);
+        }
+      }),
+    );
+  });
+
+  it("should split and slice a body into bodies with the same rows and lines, without parsing it", () => {
+    fc.assert(
+      fc.property(rows, (input) => {
+        fc.pre(input.length >= 2);
+        const [whole] = batch(input).bodies;
+        const [left, right] = splitBatch(whole!);
+        expect([...parseBody(left), ...parseBody(right)]).toEqual(parseBody(whole!));
+        expect([...batchLines(left), ...batchLines(right)]).toEqual(batchLines(whole!));
+        const middle = sliceBatch(whole!, 1, input.length - 1);
+        expect(parseBody(middle)).toEqual(parseBody(whole!).slice(1, -1));
+        expect(lineOfRow(whole!, input.length - 1)).toBe(input.at(-1)!.line);
+        expect(lineOfRow(whole!, input.length)).toBeUndefined();
+      }),
+    );
+  });
+});

@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import { CsvRowReader, type CsvRowReaderOptions, isCsvHeaderError, type Reject, type Row } from "../../lib/mod.ts";
+
+function read(chunks: readonly (string | Uint8Array)[], options: CsvRowReaderOptions = {}) {
+  const rejects: Reject[] = [];
+  const reader = new CsvRowReader({ ...options, onReject: (r) => rejects.push(r) });
+  const rows: Row[] = [];
+  for (const chunk of chunks) rows.push(...(reader.push(chunk)?.toRows() ?? []));
+  rows.push(...(reader.end()?.toRows() ?? []));
+  return { rows, rejects, stats: reader.stats };
+}
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+describe("CsvRowReader", () => {
+  it("should map source columns to the schema's fields, case-insensitively, in schema order", () => {
+    const { rows } = read(["emailaddress,Extra,opportunityid\na@b.co,x,7\n"]);
+    expect(rows).toEqual([{ line: 2, values: ["7", "a@b.co"] }]);
+  });
+
+  it("should map renamed columns through the columns option", () => {
+    const { rows } = read(["Opp,email\n7,a@b.co\n"], { columns: { OpportunityID: "opp", EmailAddress: "EMAIL" } });
+    expect(rows).toEqual([{ line: 2, values: ["7", "a@b.co"] }]);
+  });
+
+  it("should match header case exactly when caseSensitiveHeaders is set", () => {
+    expect(() => read(["opportunityid,EmailAddress\n"], { caseSensitiveHeaders: true })).toThrow(
+      /the required column "OpportunityID" is missing/,
+    );
+  });
+
+  it("should throw before any row flows when a required column is missing, naming the source and line", () => {
+    const reader = new CsvRowReader({ sourceName: "links.csv" });
+    let caught: unknown;
+    try {
+      reader.push("OpportunityID,mail\n1,a@b.co\n");
+    } catch (error) {
+      caught = error;
+    }
+    expect(isCsvHeaderError(caught)).toBe(true);
+    expect((caught as Error).message).toBe(
+      'links.csv line 1: the required column "EmailAddress" is missing (the header has: "OpportunityID", "mail"); name the source column with the columns option',
+    );
+    expect((caught as { code: string }).code).toBe("CSV_MISSING_COLUMN");
+  });
+
+  it("should refuse a header where a field's column appears twice", () => {
+    expect(() => read(["OpportunityID,EmailAddress,emailaddress\n"])).toThrow(/appears more than once/);
+  });
+
+  it("should refuse an empty input with a clear message", () => {
+    expect(() => read([""], { sourceName: "empty.csv" })).toThrow(
+      "empty.csv line 1: the input is empty; expected a header row naming the columns OpportunityID, EmailAddress",
+    );
+  });
+
+  it("should read a header-only input as no rows", () => {
+    const { rows, stats } = read(["OpportunityID,EmailAddress\r\n"]);
+    expect(rows).toEqual([]);
+    expect(stats).toEqual({ read: 0, rejected: 0 });
+  });
+
+  it("should reject rows with the wrong number of fields, and go on with the rows around them", () => {
+    const { rows, rejects, stats } = read(["OpportunityID,EmailAddress\n1,a@b.co\n2,b@b.co,extra\n3\n4,d@b.co\n"], {
+      sourceName: "f.csv",
+    });
+    expect(rows.map((r) => r.line)).toEqual([2, 5]);
+    expect(rejects).toEqual([
+      {
+        line: 3,
+        stage: "parse",
+        code: "CSV_FIELD_COUNT",
+        message: "f.csv line 3: the record has 3 fields, the header has 2",
+        values: { OpportunityID: "2", EmailAddress: "b@b.co", "column 3": "extra" },
+      },
+      {
+        line: 4,
+        stage: "parse",
+        code: "CSV_FIELD_COUNT",
+        message: "f.csv line 4: the record has 1 field, the header has 2",
+        values: { OpportunityID: "3" },
+      },
+    ]);
+    expect(stats).toEqual({ read: 4, rejected: 2 });
+  });
+
+  it("should decode multi-byte characters split across byte chunks", () => {
+    const all = bytes("OpportunityID,EmailAddress\nü😀,x@y.z\n");
+    for (let cutAt = 0; cutAt <= all.length; cutAt++) {
+      const { rows } = read([all.subarray(0, cutAt), all.subarray(cutAt)]);
+      expect(rows).toEqual([{ line: 2, values: ["ü😀", "x@y.z"] }]);
+    }
+  });
+
+  it("should strip a UTF-8 BOM from bytes and read CRLF files", () => {
+    const { rows } = read([bytes("\uFEFFOpportunityID,EmailAddress\r\n1,a@b.co\r\n")]);
+    expect(rows).toEqual([{ line: 2, values: ["1", "a@b.co"] }]);
+  });
+
+  it("should reject records holding bytes that are not UTF-8, naming the line, and keep the others", () => {
+    const latin1 = new Uint8Array([...bytes("OpportunityID,EmailAddress\n1,a@b.co\n2,caf"), 0xe9, ...bytes("@x.org\n3,c@d.co\n")]);
+    const { rows, rejects } = read([latin1]);
+    expect(rows.map((r) => r.line)).toEqual([2, 4]);
+    expect(rejects.map((r) => [r.line, r.code])).toEqual([[3, "CSV_INVALID_UTF8"]]);
+  });
+
+  it("should keep U+FFFD that came as text (not decoded by the reader)", () => {
+    const { rows } = read(["OpportunityID,EmailAddress\n\uFFFD,a@b.co\n"]);
+    expect(rows).toEqual([{ line: 2, values: ["\uFFFD", "a@b.co"] }]);
+  });
+
+  it("should give a field missing from an optional column as empty", () => {
+    const schema = {
+      name: "test",
+      fields: [{ name: "A", required: true }, { name: "B" }],
+      key: ["A"],
+    };
+    const { rows } = read(["a\n1\n"], { schema });
+    expect(rows).toEqual([{ line: 2, values: ["1", ""] }]);
+  });
+});

@@ -1,0 +1,86 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { type Reject, type Row, RowBatch, RowValidator } from "../../lib/mod.ts";
+
+function validate(rows: Row[], options = {}) {
+  const rejects: Reject[] = [];
+  const validator = new RowValidator({ ...options, onReject: (r) => rejects.push(r) });
+  const kept = validator.validate(RowBatch.fromRows(rows, 2)).toRows();
+  return { kept, rejects, stats: validator.stats };
+}
+
+describe("RowValidator", () => {
+  it("should trim values of valid rows", () => {
+    expect(validate([{ line: 2, values: [" 7\t", "\u00a0a@b.co "] }]).kept).toEqual([{ line: 2, values: ["7", "a@b.co"] }]);
+  });
+
+  it("should reject each kind of invalid row with a stable code, its line and original values", () => {
+    const { kept, rejects } = validate(
+      [
+        { line: 2, values: ["  ", "a@b.co"] },
+        { line: 3, values: ["1", "not-an-email"] },
+        { line: 4, values: ["1", `${"a".repeat(250)}@b.co`] },
+        { line: 5, values: ["1", ""] },
+        { line: 6, values: ["9", "ok@b.co"] },
+      ],
+      { sourceName: "in.csv" },
+    );
+    expect(kept.map((r) => r.line)).toEqual([6]);
+    expect(rejects.map((r) => [r.line, r.stage, r.code])).toEqual([
+      [2, "validate", "REQUIRED_FIELD_EMPTY"],
+      [3, "validate", "INVALID_EMAIL"],
+      [4, "validate", "FIELD_TOO_LONG"],
+      [5, "validate", "REQUIRED_FIELD_EMPTY"],
+    ]);
+    expect(rejects[0]).toEqual({
+      line: 2,
+      stage: "validate",
+      code: "REQUIRED_FIELD_EMPTY",
+      message: "in.csv line 2: OpportunityID is empty",
+      values: { OpportunityID: "  ", EmailAddress: "a@b.co" },
+    });
+    expect(rejects[1]!.message).toBe('in.csv line 3: EmailAddress "not-an-email" is not a valid e-mail address');
+  });
+
+  it("should run a schema's own validate function on the trimmed value", () => {
+    const schema = {
+      name: "digits",
+      fields: [
+        {
+          name: "N",
+          required: true,
+          validate: (v: string) => (/^\d+$/.test(v) ? undefined : { code: "NOT_DIGITS", message: "not digits" }),
+        },
+        { name: "M" },
+      ],
+      key: ["N"],
+    };
+    const { kept, rejects } = validate(
+      [
+        { line: 1, values: [" 12 ", ""] },
+        { line: 2, values: ["1a", ""] },
+      ],
+      { schema },
+    );
+    expect(kept).toEqual([{ line: 1, values: ["12", ""] }]);
+    expect(rejects.map((r) => r.code)).toEqual(["NOT_DIGITS"]);
+  });
+
+  it("should split rows into accepted and rejected, nothing lost or doubled, order kept", () => {
+    const value = fc.string({ unit: fc.constantFrom("a", "@", ".", " ", "b", "1"), maxLength: 8 });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(value, value), { maxLength: 40 }), (pairs) => {
+        const rows = pairs.map(([a, b], i) => ({ line: i + 2, values: [a, b] }));
+        const { kept, rejects, stats } = validate(rows);
+        const lines = [...kept.map((r) => r.line), ...rejects.map((r) => r.line)].sort((x, y) => x - y);
+        expect(lines).toEqual(rows.map((r) => r.line));
+        expect(kept.map((r) => r.line)).toEqual([...kept.map((r) => r.line)].sort((x, y) => x - y));
+        expect(stats).toEqual({ valid: kept.length, invalid: rejects.length });
+        for (const row of kept) {
+          const original = rows[row.line - 2]!;
+          expect(row.values).toEqual(original.values.map((v) => v.trim()));
+        }
+      }),
+    );
+  });
+});
