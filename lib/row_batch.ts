@@ -29,7 +29,15 @@ export class RowBatch implements Iterable<Row> {
   starts: Int32Array;
   ends: Int32Array;
 
-  constructor(width: number, text: string, aux: string, length: number, lines: Float64Array, starts: Int32Array, ends: Int32Array) {
+  constructor(
+    width: number,
+    text: string,
+    aux: string,
+    length: number,
+    lines: Float64Array,
+    starts: Int32Array,
+    ends: Int32Array,
+  ) {
     this.width = width;
     this.text = text;
     this.aux = aux;

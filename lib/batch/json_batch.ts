@@ -63,7 +63,8 @@ export function sliceBatch(batch: JsonBatch, from: number, to: number): JsonBatc
   if (!(Number.isInteger(from) && Number.isInteger(to) && 0 <= from && from <= to && to <= batch.rows)) {
     throw new RangeError(`Cannot slice rows [${from}, ${to}) of a batch of ${batch.rows} rows`);
   }
-  if (from === to) return { body: new Uint8Array([0x5b, 0x5d]), rows: 0, lines: [], offsets: new Uint32Array([2]) };
+  if (from === to)
+    return { body: new Uint8Array([0x5b, 0x5d]), rows: 0, lines: [], offsets: new Uint32Array([2]) };
   const start = offsets[from]!;
   const end = offsets[to]! - 1;
   const out = new Uint8Array(end - start + 2);

@@ -102,7 +102,8 @@ export class JsonBatcher {
     this.#maxBytes = maxBytes;
     this.#maxRows = maxRows;
     this.#names = fieldNames(options.schema ?? LINKAGE_SCHEMA);
-    if (this.#names.length === 0) throw new InvalidOptionError("JsonBatcher", "schema.fields", "a non-empty array", []);
+    if (this.#names.length === 0)
+      throw new InvalidOptionError("JsonBatcher", "schema.fields", "a non-empty array", []);
     this.#prefixes = this.#names.map((name, k) =>
       encoder.encode(`${k === 0 ? "{" : '",'}${JSON.stringify(name)}:"`),
     );

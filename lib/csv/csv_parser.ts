@@ -276,7 +276,8 @@ export class CsvParser {
       if (this.#strings[f] === undefined) this.#strings[f] = text.slice(this.#starts[f], this.#ends[f]);
     }
     this.#replacementCarry =
-      (this.#replacementCarry || this.#replacementInChunk) && (this.#state !== FIELD_START || this.#count > 0);
+      (this.#replacementCarry || this.#replacementInChunk) &&
+      (this.#state !== FIELD_START || this.#count > 0);
   }
 
   /** Finish the input: the last record may lack a line break; an open quote is reported. */

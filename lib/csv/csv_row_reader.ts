@@ -147,7 +147,13 @@ export class CsvRowReader {
 
   #malformed(code: RejectCode, message: string, line: number): void {
     if (this.#header === undefined) {
-      throw new CsvHeaderError("CSV_NO_HEADER", this.#source, line, undefined, `the header row cannot be read: ${message}`);
+      throw new CsvHeaderError(
+        "CSV_NO_HEADER",
+        this.#source,
+        line,
+        undefined,
+        `the header row cannot be read: ${message}`,
+      );
     }
     this.stats.read++;
     this.#reject(code, message, line);

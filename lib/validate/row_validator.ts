@@ -118,7 +118,8 @@ export class RowValidator {
       }
       if (field.validate !== undefined) {
         const problem = field.validate(text.slice(a, e));
-        if (problem !== undefined) return this.#reject(batch, r, problem.code, `${field.name}: ${problem.message}`);
+        if (problem !== undefined)
+          return this.#reject(batch, r, problem.code, `${field.name}: ${problem.message}`);
       }
     }
     for (let k = 0; k < width; k++) {

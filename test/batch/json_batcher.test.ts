@@ -19,13 +19,15 @@ function batch(rows: Row[], options: JsonBatcherOptions = {}, chunkSize = 7) {
   const rejects: Reject[] = [];
   const batcher = new JsonBatcher({ ...options, onReject: (r) => rejects.push(r) });
   const bodies: JsonBatch[] = [];
-  for (let i = 0; i < rows.length; i += chunkSize) bodies.push(...batcher.push(RowBatch.fromRows(rows.slice(i, i + chunkSize), 2)));
+  for (let i = 0; i < rows.length; i += chunkSize)
+    bodies.push(...batcher.push(RowBatch.fromRows(rows.slice(i, i + chunkSize), 2)));
   const last = batcher.flush();
   if (last) bodies.push(last);
   return { bodies, rejects, stats: batcher.stats };
 }
 
-const asObjects = (rows: Row[]) => rows.map((r) => ({ OpportunityID: r.values[0], EmailAddress: r.values[1] }));
+const asObjects = (rows: Row[]) =>
+  rows.map((r) => ({ OpportunityID: r.values[0], EmailAddress: r.values[1] }));
 const parseBody = (b: JsonBatch) => JSON.parse(decoder.decode(b.body)) as unknown[];
 
 describe("JsonBatcher", () => {
@@ -83,28 +85,38 @@ describe("JsonBatcher", () => {
     );
   });
 
-  const value = fc.string({ unit: fc.constantFrom("a", "1", "@", '"', "\\", "\n", "é", "😀", " "), maxLength: 12 });
+  const value = fc.string({
+    unit: fc.constantFrom("a", "1", "@", '"', "\\", "\n", "é", "😀", " "),
+    maxLength: 12,
+  });
   const rows = fc
     .array(fc.tuple(value, value), { maxLength: 50 })
     .map((pairs) => pairs.map(([a, b], i) => ({ line: i * 2 + 2, values: [a, b] })));
 
   it("should write bodies that flatten back to exactly the input rows, each within maxBytes, each valid JSON", () => {
     fc.assert(
-      fc.property(rows, fc.integer({ min: 60, max: 400 }), fc.integer({ min: 1, max: 9 }), (input, maxBytes, chunk) => {
-        const { bodies, rejects } = batch(input, { maxBytes }, chunk);
-        const tooLarge = new Set(rejects.map((r) => r.line));
-        const expected = input.filter((r) => !tooLarge.has(r.line));
-        for (const b of bodies) {
-          expect(b.body.length).toBeLessThanOrEqual(maxBytes);
-          expect(b.offsets[b.rows]).toBe(b.body.length);
-        }
-        expect(bodies.flatMap(parseBody)).toEqual(asObjects(expected));
-        expect(bodies.flatMap(batchLines)).toEqual(expected.map((r) => r.line));
-        for (const line of tooLarge) {
-          const row = input.find((r) => r.line === line)!;
-          expect(new TextEncoder().encode(JSON.stringify(asObjects([row]))).length).toBeGreaterThan(maxBytes);
-        }
-      }),
+      fc.property(
+        rows,
+        fc.integer({ min: 60, max: 400 }),
+        fc.integer({ min: 1, max: 9 }),
+        (input, maxBytes, chunk) => {
+          const { bodies, rejects } = batch(input, { maxBytes }, chunk);
+          const tooLarge = new Set(rejects.map((r) => r.line));
+          const expected = input.filter((r) => !tooLarge.has(r.line));
+          for (const b of bodies) {
+            expect(b.body.length).toBeLessThanOrEqual(maxBytes);
+            expect(b.offsets[b.rows]).toBe(b.body.length);
+          }
+          expect(bodies.flatMap(parseBody)).toEqual(asObjects(expected));
+          expect(bodies.flatMap(batchLines)).toEqual(expected.map((r) => r.line));
+          for (const line of tooLarge) {
+            const row = input.find((r) => r.line === line)!;
+            expect(new TextEncoder().encode(JSON.stringify(asObjects([row]))).length).toBeGreaterThan(
+              maxBytes,
+            );
+          }
+        },
+      ),
     );
   });
 

@@ -157,7 +157,9 @@ describe("CsvParser", () => {
   });
 
   const csvText = fc
-    .array(fc.constantFrom("a", "b", "é", "😀", ",", '"', "\n", "\r", "\r\n", " ", "x,y", '""'), { maxLength: 60 })
+    .array(fc.constantFrom("a", "b", "é", "😀", ",", '"', "\n", "\r", "\r\n", " ", "x,y", '""'), {
+      maxLength: 60,
+    })
     .map((parts) => parts.join(""));
 
   it("should give the same records and lines however the input is cut into chunks", () => {
@@ -179,7 +181,10 @@ describe("CsvParser", () => {
   });
 
   it("should read back any records written as RFC 4180 CSV (records → CSV → records is identity)", () => {
-    const field = fc.string({ unit: fc.constantFrom("a", "Z", "1", " ", ",", '"', "\n", "\r", "é", "😀"), maxLength: 8 });
+    const field = fc.string({
+      unit: fc.constantFrom("a", "Z", "1", " ", ",", '"', "\n", "\r", "é", "😀"),
+      maxLength: 8,
+    });
     fc.assert(
       fc.property(
         fc.array(fc.array(field, { minLength: 1, maxLength: 5 }), { maxLength: 20 }),

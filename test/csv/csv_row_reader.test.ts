@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { CsvRowReader, type CsvRowReaderOptions, isCsvHeaderError, type Reject, type Row } from "../../lib/mod.ts";
+import {
+  CsvRowReader,
+  type CsvRowReaderOptions,
+  isCsvHeaderError,
+  type Reject,
+  type Row,
+} from "../../lib/mod.ts";
 
 function read(chunks: readonly (string | Uint8Array)[], options: CsvRowReaderOptions = {}) {
   const rejects: Reject[] = [];
@@ -19,7 +25,9 @@ describe("CsvRowReader", () => {
   });
 
   it("should map renamed columns through the columns option", () => {
-    const { rows } = read(["Opp,email\n7,a@b.co\n"], { columns: { OpportunityID: "opp", EmailAddress: "EMAIL" } });
+    const { rows } = read(["Opp,email\n7,a@b.co\n"], {
+      columns: { OpportunityID: "opp", EmailAddress: "EMAIL" },
+    });
     expect(rows).toEqual([{ line: 2, values: ["7", "a@b.co"] }]);
   });
 
@@ -61,9 +69,12 @@ describe("CsvRowReader", () => {
   });
 
   it("should reject rows with the wrong number of fields, and go on with the rows around them", () => {
-    const { rows, rejects, stats } = read(["OpportunityID,EmailAddress\n1,a@b.co\n2,b@b.co,extra\n3\n4,d@b.co\n"], {
-      sourceName: "f.csv",
-    });
+    const { rows, rejects, stats } = read(
+      ["OpportunityID,EmailAddress\n1,a@b.co\n2,b@b.co,extra\n3\n4,d@b.co\n"],
+      {
+        sourceName: "f.csv",
+      },
+    );
     expect(rows.map((r) => r.line)).toEqual([2, 5]);
     expect(rejects).toEqual([
       {
@@ -98,7 +109,11 @@ describe("CsvRowReader", () => {
   });
 
   it("should reject records holding bytes that are not UTF-8, naming the line, and keep the others", () => {
-    const latin1 = new Uint8Array([...bytes("OpportunityID,EmailAddress\n1,a@b.co\n2,caf"), 0xe9, ...bytes("@x.org\n3,c@d.co\n")]);
+    const latin1 = new Uint8Array([
+      ...bytes("OpportunityID,EmailAddress\n1,a@b.co\n2,caf"),
+      0xe9,
+      ...bytes("@x.org\n3,c@d.co\n"),
+    ]);
     const { rows, rejects } = read([latin1]);
     expect(rows.map((r) => r.line)).toEqual([2, 4]);
     expect(rejects.map((r) => [r.line, r.code])).toEqual([[3, "CSV_INVALID_UTF8"]]);

@@ -11,7 +11,9 @@ function validate(rows: Row[], options = {}) {
 
 describe("RowValidator", () => {
   it("should trim values of valid rows", () => {
-    expect(validate([{ line: 2, values: [" 7\t", "\u00a0a@b.co "] }]).kept).toEqual([{ line: 2, values: ["7", "a@b.co"] }]);
+    expect(validate([{ line: 2, values: [" 7\t", "\u00a0a@b.co "] }]).kept).toEqual([
+      { line: 2, values: ["7", "a@b.co"] },
+    ]);
   });
 
   it("should reject each kind of invalid row with a stable code, its line and original values", () => {
@@ -39,7 +41,9 @@ describe("RowValidator", () => {
       message: "in.csv line 2: OpportunityID is empty",
       values: { OpportunityID: "  ", EmailAddress: "a@b.co" },
     });
-    expect(rejects[1]!.message).toBe('in.csv line 3: EmailAddress "not-an-email" is not a valid e-mail address');
+    expect(rejects[1]!.message).toBe(
+      'in.csv line 3: EmailAddress "not-an-email" is not a valid e-mail address',
+    );
   });
 
   it("should run a schema's own validate function on the trimmed value", () => {
@@ -49,7 +53,8 @@ describe("RowValidator", () => {
         {
           name: "N",
           required: true,
-          validate: (v: string) => (/^\d+$/.test(v) ? undefined : { code: "NOT_DIGITS", message: "not digits" }),
+          validate: (v: string) =>
+            /^\d+$/.test(v) ? undefined : { code: "NOT_DIGITS", message: "not digits" },
         },
         { name: "M" },
       ],
