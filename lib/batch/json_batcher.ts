@@ -76,8 +76,6 @@ export class JsonBatcher {
   readonly #fixedBytes: number;
   readonly #source: string;
   readonly #onReject: RejectHandler | undefined;
-  /** Encoded values that need escaping or are not ASCII, per field of the row being written. */
-  readonly #encoded: (Uint8Array | undefined)[];
 
   #buffer: Uint8Array<ArrayBuffer>;
   #pos = 1;
@@ -108,7 +106,6 @@ export class JsonBatcher {
       encoder.encode(`${k === 0 ? "{" : '",'}${JSON.stringify(name)}:"`),
     );
     this.#fixedBytes = this.#prefixes.reduce((sum, p) => sum + p.length, 0) + this.#suffix.length;
-    this.#encoded = new Array(this.#names.length).fill(undefined);
     this.#source = options.sourceName ?? "input";
     this.#onReject = options.onReject;
     this.#buffer = new Uint8Array(Math.min(maxBytes, 1 << 20));
@@ -118,16 +115,27 @@ export class JsonBatcher {
   /** Add the rows of `batch`; returns the bodies they completed (usually none). */
   push(batch: RowBatch): JsonBatch[] {
     const done: JsonBatch[] = [];
+    const { starts, ends, width } = batch;
     for (let r = 0; r < batch.length; r++) {
+      if (this.#rows >= this.#maxRows) done.push(this.#cut());
+      // No UTF-16 code unit takes more than 6 bytes in JSON (\uXXXX): when even that fits, write at once.
+      let chars = 0;
+      for (let i = r * width, end = i + width; i < end; i++) {
+        const start = starts[i]!;
+        chars += ends[i]! - (start >= 0 ? start : ~start);
+      }
+      const bound = this.#fixedBytes + 6 * chars;
+      if (this.#pos + 1 + bound + 1 <= this.#maxBytes) {
+        this.#write(batch, r, bound);
+        continue;
+      }
       const bytes = this.#measure(batch, r);
       if (1 + bytes + 1 > this.#maxBytes) {
         this.#tooLarge(batch, r, bytes);
         continue;
       }
       // The row, a comma before it unless it is first, and the closing bracket must fit.
-      if (this.#rows > 0 && (this.#pos + 1 + bytes + 1 > this.#maxBytes || this.#rows >= this.#maxRows)) {
-        done.push(this.#cut());
-      }
+      if (this.#rows > 0 && this.#pos + 1 + bytes + 1 > this.#maxBytes) done.push(this.#cut());
       this.#write(batch, r, bytes);
     }
     return done;
@@ -138,10 +146,9 @@ export class JsonBatcher {
     return this.#rows > 0 ? this.#cut() : undefined;
   }
 
-  /** Exact UTF-8 bytes of row `r`'s JSON object; encodes the values that need it. */
+  /** Exact UTF-8 bytes of row `r`'s JSON object. */
   #measure(batch: RowBatch, r: number): number {
     let bytes = this.#fixedBytes;
-    const encoded = this.#encoded;
     const width = batch.width;
     for (let k = 0; k < width; k++) {
       const i = r * width + k;
@@ -157,38 +164,42 @@ export class JsonBatcher {
           break;
         }
       }
-      if (plain) {
-        encoded[k] = undefined;
-        bytes += e - a;
-      } else {
-        const json = encoder.encode(JSON.stringify(text.slice(a, e)));
-        encoded[k] = json;
-        bytes += json.length - 2;
-      }
+      bytes += plain ? e - a : encoder.encode(JSON.stringify(text.slice(a, e))).length - 2;
     }
     return bytes;
   }
 
-  #write(batch: RowBatch, r: number, bytes: number): void {
+  /**
+   * Write row `r`, which takes at most `bound` bytes. Plain printable ASCII
+   * is copied as it is scanned; a value holding anything else is rewritten
+   * through `JSON.stringify` and `TextEncoder`.
+   */
+  #write(batch: RowBatch, r: number, bound: number): void {
     let pos = this.#pos;
-    if (pos + 1 + bytes + 1 > this.#buffer.length) this.#grow(pos + 1 + bytes + 1);
+    if (pos + 1 + bound + 1 > this.#buffer.length) this.#grow(pos + 1 + bound + 1);
     const buffer = this.#buffer;
     if (this.#rows > 0) buffer[pos++] = COMMA;
     this.#offsets.push(pos);
     const prefixes = this.#prefixes;
-    const encoded = this.#encoded;
     const width = batch.width;
     for (let k = 0; k < width; k++) {
       const prefix = prefixes[k]!;
       for (let j = 0; j < prefix.length; j++) buffer[pos++] = prefix[j]!;
-      const json = encoded[k];
-      if (json === undefined) {
-        const i = r * width + k;
-        const start = batch.starts[i]!;
-        const text = start >= 0 ? batch.text : batch.aux;
-        const e = batch.ends[i]!;
-        for (let j = start >= 0 ? start : ~start; j < e; j++) buffer[pos++] = text.charCodeAt(j);
-      } else {
+      const i = r * width + k;
+      const start = batch.starts[i]!;
+      const text = start >= 0 ? batch.text : batch.aux;
+      const a = start >= 0 ? start : ~start;
+      const e = batch.ends[i]!;
+      const valueStart = pos;
+      let j = a;
+      for (; j < e; j++) {
+        const c = text.charCodeAt(j);
+        if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) break;
+        buffer[pos++] = c;
+      }
+      if (j < e) {
+        const json = encoder.encode(JSON.stringify(text.slice(a, e)));
+        pos = valueStart;
         buffer.set(json.subarray(1, json.length - 1), pos);
         pos += json.length - 2;
       }

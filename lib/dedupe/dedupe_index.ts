@@ -57,6 +57,31 @@ export class DedupeIndex {
   }
 
   /**
+   * Add `count` keys stored four words each in `keys`; `fresh[j]` is set to
+   * 1 when key `j` was not there before (nor earlier in `keys`), else 0.
+   *
+   * Faster than {@linkcode add} one by one: it first reads the home slot of
+   * every key, so the cache misses of a large table overlap instead of
+   * coming one after another, then inserts in order.
+   */
+  addMany(keys: Int32Array, count: number, fresh: Uint8Array): void {
+    let touched = 0;
+    for (let j = 0; j < count; j++) {
+      const h0 = keys[j * 4]!;
+      const shard = h0 >>> (32 - SHARD_BITS);
+      const slots = this.#slots[shard]!;
+      touched |= slots[((keys[j * 4 + 1]! >>> 1) % this.#capacity[shard]!) << 2]!;
+    }
+    this.#sink = touched;
+    for (let j = 0; j < count; j++) {
+      fresh[j] = this.add(keys[j * 4]!, keys[j * 4 + 1]!, keys[j * 4 + 2]!, keys[j * 4 + 3]!) ? 1 : 0;
+    }
+  }
+
+  /** Keeps the reads of `addMany`'s first pass from being optimised away. */
+  #sink = 0;
+
+  /**
    * Add the key `(h0, h1, h2, h3)`; true when it was not there before.
    * `h3` must not be 0 (the empty slot): {@linkcode hashKey} guarantees that.
    */

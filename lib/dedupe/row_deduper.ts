@@ -6,6 +6,9 @@ import { fieldNames, type ImportSchema, LINKAGE_SCHEMA } from "../schema.ts";
 import { DedupeIndex, type DedupeIndexOptions } from "./dedupe_index.ts";
 import { hashRowKey, KEY_HASH } from "./key_hash.ts";
 
+/** Rows hashed together before their keys go into the index (see `DedupeIndex.addMany`). */
+const GROUP = 64;
+
 /** Options of {@linkcode RowDeduper} and `DedupeStream`. */
 export interface RowDeduperOptions extends DedupeIndexOptions {
   /**
@@ -63,6 +66,8 @@ export class RowDeduper {
   readonly #source: string;
   readonly #onReject: RejectHandler | undefined;
   #keep = new Uint8Array(1024);
+  readonly #keys = new Int32Array(GROUP * 4);
+  readonly #fresh = new Uint8Array(GROUP);
 
   constructor(options: RowDeduperOptions = {}) {
     const schema = options.schema ?? LINKAGE_SCHEMA;
@@ -101,17 +106,25 @@ export class RowDeduper {
     const indices = this.#indices;
     const caseSensitive = this.#caseSensitive;
     const h = KEY_HASH;
+    const keys = this.#keys;
+    const fresh = this.#fresh;
     if (this.#keep.length < batch.length) this.#keep = new Uint8Array(batch.length * 2);
     const keep = this.#keep;
     let kept = 0;
-    for (let r = 0; r < batch.length; r++) {
-      hashRowKey(batch, r, indices, caseSensitive);
-      if (index.add(h[0]!, h[1]!, h[2]!, h[3]!)) {
-        keep[r] = 1;
-        kept++;
-      } else {
-        keep[r] = 0;
-        this.#duplicate(batch, r);
+    for (let from = 0; from < batch.length; from += GROUP) {
+      const count = Math.min(GROUP, batch.length - from);
+      for (let j = 0; j < count; j++) {
+        hashRowKey(batch, from + j, indices, caseSensitive);
+        keys[j * 4] = h[0]!;
+        keys[j * 4 + 1] = h[1]!;
+        keys[j * 4 + 2] = h[2]!;
+        keys[j * 4 + 3] = h[3]!;
+      }
+      index.addMany(keys, count, fresh);
+      for (let j = 0; j < count; j++) {
+        keep[from + j] = fresh[j]!;
+        if (fresh[j] === 1) kept++;
+        else this.#duplicate(batch, from + j);
       }
     }
     if (kept < batch.length) batch.keep(keep);
