@@ -79,6 +79,7 @@ export class DedupeIndex {
   }
 
   /** Keeps the reads of `addMany`'s first pass from being optimised away. */
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: written so the engine must perform the reads
   #sink = 0;
 
   /**
