@@ -69,6 +69,14 @@ export class CsvBatchStream implements ReadableWritablePair<JsonBatch, Uint8Arra
     };
   }
 
+  /**
+   * Declare that the input ends early on purpose (reading was stopped): a
+   * last record without its line break is then dropped, not read.
+   */
+  truncate(): void {
+    this.#parse.truncate();
+  }
+
   /** Keys held and bytes used by the dedupe index. */
   get dedupeIndex(): { readonly size: number; readonly bytes: number } {
     return this.#dedupe.index;

@@ -15,6 +15,64 @@ export type { JsonBatchStreamOptions } from "./batch/json_batch_stream.ts";
 export { JsonBatchStream } from "./batch/json_batch_stream.ts";
 export type { JsonBatcherOptions, JsonBatchStats } from "./batch/json_batcher.ts";
 export { DEFAULT_MAX_BATCH_BYTES, ELOQUA_MAX_BODY_BYTES, JsonBatcher } from "./batch/json_batcher.ts";
+// The Eloqua Bulk API client.
+export type {
+  AuthKind,
+  BasicAuth,
+  BearerAuth,
+  CallOptions,
+  CreateSyncInput,
+  EloquaAuth,
+  EloquaBulkClientOptions,
+  EloquaFailure,
+  EloquaOperation,
+  FetchLike,
+  ImportDefinition,
+  ImportDefinitionInput,
+  ImportKind,
+  LinkageDefinitionInput,
+  LinkageDefinitionOptions,
+  OAuthAuth,
+  OAuthTokens,
+  Page,
+  PageOptions,
+  PostDataOptions,
+  ProviderAuth,
+  RetryEvent,
+  RetryPolicy,
+  Sync,
+  SyncLog,
+  SyncReject,
+  SyncStatus,
+  Timers,
+  TokenProvider,
+  WaitForSyncOptions,
+} from "./client/mod.ts";
+export {
+  customObjectImportKind,
+  DEFAULT_LINKAGE_FIELDS,
+  DEFAULT_RETRY_POLICY,
+  EloquaAuthError,
+  EloquaBodyTooLargeError,
+  EloquaBulkClient,
+  EloquaHttpError,
+  EloquaNetworkError,
+  EloquaTimeoutError,
+  IMPORT_KINDS,
+  importKind,
+  isEloquaAuthError,
+  isEloquaBodyTooLargeError,
+  isEloquaHttpError,
+  isEloquaNetworkError,
+  isEloquaTimeoutError,
+  isFinalSyncStatus,
+  isRetryableError,
+  isSyncWaitTimeoutError,
+  linkageDefinition,
+  OAuthTokenProvider,
+  SyncWaitTimeoutError,
+  systemTimers,
+} from "./client/mod.ts";
 export type { CsvHeaderErrorCode } from "./csv/csv_errors.ts";
 export { CsvHeaderError, isCsvHeaderError } from "./csv/csv_errors.ts";
 export type { CsvParseStreamOptions } from "./csv/csv_parse_stream.ts";
@@ -34,7 +92,17 @@ export { hashKey, hashRowKey, KEY_HASH } from "./dedupe/key_hash.ts";
 export type { DedupeStats, RowDeduperOptions } from "./dedupe/row_deduper.ts";
 export { linkageCaseSensitivity, RowDeduper } from "./dedupe/row_deduper.ts";
 export { EloquaBulkError, InvalidOptionError, isEloquaBulkError, isInvalidOptionError } from "./errors.ts";
+// The import: upload sink and the whole job.
+export { importLinkages } from "./import/import_linkages.ts";
+export type { CsvSource, ImportLinkagesOptions } from "./import/import_options.ts";
+export type { ImportProgress, ImportReport, RowReport, SyncReport } from "./import/report.ts";
+export type { UploadSinkOptions } from "./import/upload_sink.ts";
+export { UploadSink } from "./import/upload_sink.ts";
+export type { UploaderOptions, UploadStats } from "./import/uploader.ts";
+export { Uploader } from "./import/uploader.ts";
 export type { Reject, RejectCode, RejectHandler, RejectStage } from "./reject.ts";
+export type { RejectsCsvWriterOptions } from "./rejects_csv.ts";
+export { RejectsCsvWriter } from "./rejects_csv.ts";
 export type { Row } from "./row.ts";
 export { RowBatch, RowBatchBuilder } from "./row_batch.ts";
 export type { FieldProblem, FieldSpec, ImportSchema } from "./schema.ts";

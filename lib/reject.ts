@@ -41,9 +41,10 @@ export interface Reject {
   /** One sentence for people: what is wrong with the row. */
   message: string;
   /**
-   * The row's original values (before trimming), keyed by field name. For a
-   * record that could not be mapped to the schema, keyed by source column
-   * name (`column N` past the header's columns).
+   * The row's values, keyed by field name: as read from the source for parse
+   * and validation rejects (before trimming), as they would have been staged
+   * (trimmed) for later stages. For a record that could not be mapped to the
+   * schema, keyed by source column name (`column N` past the header's columns).
    */
   values: Readonly<Record<string, string>>;
 }

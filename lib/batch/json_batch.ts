@@ -28,7 +28,7 @@ export function batchLines(batch: JsonBatch): number[] {
 }
 
 /** The source line of row `index` (0-based) of `batch`, or `undefined` past its end. */
-export function lineOfRow(batch: JsonBatch, index: number): number | undefined {
+export function lineOfRow(batch: Pick<JsonBatch, "lines">, index: number): number | undefined {
   const runs = batch.lines;
   let rest = index;
   for (let r = 0; r < runs.length; r += 2) {

@@ -19,20 +19,32 @@ export type CsvParseStreamOptions = CsvRowReaderOptions;
  */
 export class CsvParseStream extends TransformStream<Uint8Array | string, RowBatch> {
   readonly #reader: CsvRowReader;
+  readonly #input: { truncated: boolean };
 
   constructor(options: CsvParseStreamOptions = {}) {
     const reader = new CsvRowReader(options);
+    const input = { truncated: false };
     super({
       transform(chunk, controller) {
         const batch = reader.push(chunk);
         if (batch !== undefined) controller.enqueue(batch);
       },
       flush(controller) {
-        const batch = reader.end();
+        const batch = reader.end(input.truncated);
         if (batch !== undefined) controller.enqueue(batch);
       },
     });
     this.#reader = reader;
+    this.#input = input;
+  }
+
+  /**
+   * Declare that the input ends early on purpose (the reading was stopped):
+   * at the end, a last record without its line break is dropped rather than
+   * read, since it may be cut short.
+   */
+  truncate(): void {
+    this.#input.truncated = true;
   }
 
   /** Records read and rejected so far. */

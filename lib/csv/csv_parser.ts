@@ -280,11 +280,17 @@ export class CsvParser {
       (this.#state !== FIELD_START || this.#count > 0);
   }
 
-  /** Finish the input: the last record may lack a line break; an open quote is reported. */
-  end(handler: CsvRecordHandler): void {
+  /**
+   * Finish the input: the last record may lack a line break; an open quote
+   * is reported. With `discardPartial` (the input was cut short on purpose),
+   * a record without its line break is dropped instead: it may be cut.
+   */
+  end(handler: CsvRecordHandler, discardPartial = false): void {
     this.#text = "";
     const state = this.#state;
-    if (state === QUOTED) {
+    if (discardPartial) {
+      // Nothing to report: the record was never read whole.
+    } else if (state === QUOTED) {
       this.#pushString(this.#joinParts(""));
       this.#emitMalformed(
         handler,

@@ -79,15 +79,20 @@ export class CsvRowReader {
     return this.#take(text);
   }
 
-  /** End of input: returns the last rows. Throws when there was no header at all. */
-  end(): RowBatch | undefined {
+  /**
+   * End of input: returns the last rows. Throws when there was no header at
+   * all. With `truncated` (the reading was stopped on purpose), a last record
+   * without its line break is dropped, not read: it may be cut short.
+   */
+  end(truncated = false): RowBatch | undefined {
     const rest = this.#decoder.decode();
     let last: RowBatch | undefined;
-    if (rest.length > 0) {
+    if (rest.length > 0 && !truncated) {
       this.#parser.push(rest, this.#handler, true);
       last = this.#take(rest);
     }
-    this.#parser.end(this.#handler);
+    this.#parser.end(this.#handler, truncated);
+    if (truncated && this.#header === undefined) return undefined;
     if (this.#header === undefined) {
       throw new CsvHeaderError(
         "CSV_NO_HEADER",

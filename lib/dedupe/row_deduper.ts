@@ -42,12 +42,12 @@ export interface DedupeStats {
 
 /** The case rules of a linkage definition, as `caseSensitive` for {@linkcode RowDeduper}. */
 export function linkageCaseSensitivity(definition: {
-  linkOpportunitiesCaseSensitiveMatchField?: boolean;
-  linkOpportunitiesCaseSensitiveSourceField?: boolean;
+  readonly linkOpportunitiesCaseSensitiveMatchField?: unknown;
+  readonly linkOpportunitiesCaseSensitiveSourceField?: unknown;
 }): Record<string, boolean> {
   return {
-    OpportunityID: definition.linkOpportunitiesCaseSensitiveMatchField ?? false,
-    EmailAddress: definition.linkOpportunitiesCaseSensitiveSourceField ?? false,
+    OpportunityID: definition.linkOpportunitiesCaseSensitiveMatchField === true,
+    EmailAddress: definition.linkOpportunitiesCaseSensitiveSourceField === true,
   };
 }
 

@@ -23,4 +23,22 @@ describe("examples/", () => {
     expect(out).toContain("{ read: 4, invalid: 1, duplicate: 1, batched: 2 }");
     expect(out).toContain("[ '4 INVALID_EMAIL', '3 DUPLICATE' ]");
   });
+
+  it("import_file.ts should import the example file into the emulator", async () => {
+    const out = await example("import_file.ts");
+    expect(out).toContain(
+      '{"read":200,"invalid":5,"duplicate":6,"staged":189,"notSent":0,"rejectedByEloqua":0}',
+    );
+    expect(out).toMatch(/syncs: \/syncs\/1 success/);
+  });
+
+  it("import_from_url.ts should stream a CSV fetched over HTTP into an import", async () => {
+    const out = await example("import_from_url.ts");
+    expect(out).toContain('"staged":189');
+  });
+
+  it("edge_handler.ts should stream an uploaded request body into an import and answer 200", async () => {
+    const out = await example("edge_handler.ts");
+    expect(out).toContain('200 {"read":200,');
+  });
 });

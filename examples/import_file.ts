@@ -1,0 +1,32 @@
+// The library from Node on a file: stream a CSV of opportunity ↔ contact links into Eloqua.
+// Runs against the built-in emulator on 127.0.0.1, so it needs no Eloqua account; for a real
+// instance, drop the emulator and give the client your pod's base URL and credentials.
+// Run: npx tsx examples/import_file.ts [file.csv]
+import { EloquaBulkClient, importLinkages, type Reject } from "../lib/mod.ts";
+import { fileSource, startEmulatorServer } from "../lib/node/mod.ts";
+
+const path = process.argv[2] ?? new URL("data/linkages.csv", import.meta.url).pathname;
+const emulator = await startEmulatorServer({ knownContacts: (email) => !email.endsWith("@unknown.example") });
+try {
+  const { credentials } = emulator.emulator;
+  const client = new EloquaBulkClient({
+    baseUrl: emulator.url,
+    auth: { type: "basic", site: credentials.site, user: credentials.user, password: credentials.password },
+  });
+  const file = await fileSource(path);
+  const rejects: Reject[] = [];
+  const report = await importLinkages(file.stream, {
+    client,
+    sourceName: file.name,
+    expectedKeys: Math.ceil((file.size ?? 0) / 40),
+    onReject: (reject) => {
+      if (reject.code !== "DUPLICATE") rejects.push(reject);
+    },
+  });
+  console.log(JSON.stringify(report.rows));
+  console.log(`syncs: ${report.syncs.map((s) => `${s.uri} ${s.status}`).join(", ")}`);
+  for (const reject of rejects.slice(0, 5)) console.log(`rejected: ${reject.message}`);
+  process.exitCode = report.ok ? 0 : 1;
+} finally {
+  await emulator.close();
+}

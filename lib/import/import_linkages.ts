@@ -1,0 +1,362 @@
+import type { JsonBatch } from "../batch/json_batch.ts";
+import { DEFAULT_MAX_BATCH_BYTES } from "../batch/json_batcher.ts";
+import { linkageDefinition } from "../client/definitions.ts";
+import type { ImportDefinition } from "../client/types.ts";
+import { isCsvHeaderError } from "../csv/csv_errors.ts";
+import { CsvBatchStream, type CsvBatchStreamOptions } from "../csv_batch_stream.ts";
+import { linkageCaseSensitivity } from "../dedupe/row_deduper.ts";
+import { EloquaBulkError, InvalidOptionError, isEloquaBulkError, isInvalidOptionError } from "../errors.ts";
+import type { Reject } from "../reject.ts";
+import { fieldNames, LINKAGE_SCHEMA } from "../schema.ts";
+import type { CsvSource, ImportLinkagesOptions } from "./import_options.ts";
+import type { ImportProgress, ImportReport, RowReport } from "./report.ts";
+import { Uploader } from "./uploader.ts";
+
+const WHERE = "importLinkages";
+const FIELDS = fieldNames(LINKAGE_SCHEMA);
+const decoder = new TextDecoder();
+
+/**
+ * Load a CSV of opportunity ↔ contact links into Eloqua: source → parse →
+ * validate → dedupe → JSON bodies → data POSTs and syncs, with
+ * backpressure from Eloqua back to the source.
+ *
+ * Creates the linkage definition when the first body is ready (so a bad
+ * file creates nothing), or uses `importUri`. Every row ends in one place of
+ * the report — `read = invalid + duplicate + staged + notSent` — and every
+ * row not staged, and every row a sync rejected, goes to `onReject`.
+ *
+ * Resolves with the report also when the import stopped early (`ok: false`,
+ * `error` says why). Throws only for problems found before any upload: bad
+ * options (`InvalidOptionError`) and a header that does not fit
+ * (`CsvHeaderError`).
+ *
+ * @example
+ * ```ts
+ * const client = new EloquaBulkClient({ auth: { type: "basic", site, user, password } });
+ * const report = await importLinkages((await fetch(csvUrl)).body!, { client, onReject: (r) => console.warn(r.message) });
+ * console.log(report.rows); // { read, invalid, duplicate, staged, notSent, rejectedByEloqua }
+ * ```
+ */
+export async function importLinkages(
+  source: CsvSource,
+  options: ImportLinkagesOptions,
+): Promise<ImportReport> {
+  const started = Date.now();
+  const settings = checkOptions(options);
+  const input = toStream(source);
+  // Aborts requests in flight when the import stops, whatever stopped it.
+  const controller = new AbortController();
+  const signal = controller.signal;
+
+  const report: ImportReport = {
+    definitionUri: null,
+    ok: false,
+    rows: { read: 0, invalid: 0, duplicate: 0, staged: 0, notSent: 0, rejectedByEloqua: 0 },
+    requests: { dataPosts: 0, bytes: 0, retries: 0, splits: 0 },
+    syncs: [],
+    durationMs: 0,
+  };
+  let bytesRead = 0;
+  let lastProgress = 0;
+  const progress = (force: boolean): void => {
+    if (options.onProgress === undefined) return;
+    const now = Date.now();
+    if (!force && now - lastProgress < settings.progressIntervalMs) return;
+    lastProgress = now;
+    fill();
+    const snapshot: ImportProgress = {
+      bytesRead,
+      rows: { ...report.rows },
+      dataPosts: report.requests.dataPosts,
+      inFlight: uploader?.stats.inFlight ?? 0,
+      retries: report.requests.retries,
+      syncs: report.syncs.length,
+      elapsedMs: now - started,
+    };
+    options.onProgress(snapshot);
+  };
+
+  let reused: ImportDefinition | undefined;
+  try {
+    if (!settings.dryRun && options.importUri !== undefined) reused = await reuseDefinition(options);
+  } catch (error) {
+    if (isInvalidOptionError(error)) throw error;
+    report.error = describeError(error);
+    report.durationMs = Date.now() - started;
+    return report;
+  }
+  const definitionInput = {
+    name: `eloqua-bulk-stream ${new Date(started).toISOString()}`,
+    autoDeleteDuration: "P7D",
+    ...options.definition,
+  };
+  const caseSensitive = linkageCaseSensitivity(
+    (reused ?? linkageDefinition(definitionInput)) as Record<string, unknown>,
+  );
+
+  const batches = new CsvBatchStream({
+    ...pick(options),
+    maxBytes: settings.maxBatchBytes,
+    caseSensitive,
+    ...(options.onReject === undefined ? {} : { onReject: options.onReject }),
+  });
+  const uploader = settings.dryRun
+    ? undefined
+    : new Uploader({
+        client: options.client!,
+        definition: async () =>
+          reused?.uri ?? (await options.client!.createLinkageImport(definitionInput, { signal })).uri,
+        fields: FIELDS,
+        concurrency: settings.concurrency,
+        maxFilesPerSync: settings.maxFilesPerSync,
+        maxBytesPerSync: settings.maxBytesPerSync,
+        syncTimeoutMs: settings.syncTimeoutMs,
+        signal,
+        ...(options.onReject === undefined ? {} : { onReject: options.onReject }),
+        sourceName: options.sourceName ?? "input",
+      });
+  // The first failure stops the reading; what was read by then still flows
+  // through the stages, and the bodies it makes are reported as not sent.
+  let failure: unknown;
+  let reading: TransformStreamDefaultController<Uint8Array | string> | undefined;
+  const fail = (error: unknown): void => {
+    if (failure !== undefined) return;
+    failure = error;
+    controller.abort(error);
+    batches.truncate();
+    try {
+      reading?.terminate();
+    } catch {
+      // Already closed: the input had ended.
+    }
+  };
+  const onAbort = (): void => fail(new AbortedError(options.signal?.reason));
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  const counter = new TransformStream<Uint8Array | string, Uint8Array | string>({
+    start(controller) {
+      reading = controller;
+    },
+    transform(chunk, controller) {
+      bytesRead += typeof chunk === "string" ? chunk.length : chunk.byteLength;
+      controller.enqueue(chunk);
+      progress(false);
+    },
+  });
+  const unsent = (batch: JsonBatch): void => reportUnsent(batch, describeError(failure).message, options);
+  const target = new WritableStream<JsonBatch>({
+    async write(batch) {
+      if (uploader === undefined) return; // a dry run: counted as not sent
+      if (failure !== undefined) return unsent(batch);
+      try {
+        await uploader.write(batch);
+      } catch (error) {
+        fail(error);
+      }
+    },
+    async close() {
+      if (uploader === undefined || failure !== undefined) return;
+      try {
+        await uploader.close();
+      } catch (error) {
+        fail(error);
+      }
+    },
+    abort(reason) {
+      fail(reason);
+    },
+  });
+
+  function fill(): void {
+    const counts = batches.counts;
+    const rows: RowReport = report.rows;
+    rows.read = counts.read;
+    rows.invalid = counts.invalid + (uploader?.stats.refused ?? 0);
+    rows.duplicate = counts.duplicate;
+    rows.staged = uploader?.stats.staged ?? 0;
+    rows.rejectedByEloqua = uploader?.stats.rejectedByEloqua ?? 0;
+    rows.notSent = rows.read - rows.invalid - rows.duplicate - rows.staged;
+    if (uploader !== undefined) {
+      report.definitionUri = uploader.definitionUri ?? reused?.uri ?? null;
+      const { dataPosts, bytes, retries, splits } = uploader.stats;
+      report.requests = { dataPosts, bytes, retries, splits };
+      report.syncs = uploader.stats.syncs.map((sync) => ({ ...sync }));
+    }
+  }
+
+  // Progress also while nothing is read (a sync can take minutes).
+  const ticker =
+    options.onProgress === undefined || settings.progressIntervalMs === 0
+      ? undefined
+      : setInterval(() => progress(false), settings.progressIntervalMs);
+  try {
+    await input.pipeThrough(counter).pipeThrough(batches).pipeTo(target);
+  } catch (error) {
+    // The source or a stage failed: what was in the stages is lost, but counted (read − the rest).
+    fail(error);
+  } finally {
+    if (ticker !== undefined) clearInterval(ticker);
+    options.signal?.removeEventListener("abort", onAbort);
+  }
+  if (isCsvHeaderError(failure)) throw failure;
+  if (failure !== undefined) {
+    report.error = describeError(failure);
+    await uploader?.abort(failure);
+    for (const batch of uploader?.takeUnsent() ?? []) unsent(batch);
+  }
+  fill();
+  report.ok =
+    report.error === undefined &&
+    (settings.dryRun || report.rows.notSent === 0) &&
+    report.syncs.every((s) => s.status === "success" || s.status === "warning");
+  report.durationMs = Date.now() - started;
+  progress(true);
+  return report;
+}
+
+interface Settings {
+  dryRun: boolean;
+  maxBatchBytes: number;
+  concurrency: number;
+  maxFilesPerSync: number;
+  maxBytesPerSync: number;
+  syncTimeoutMs: number;
+  progressIntervalMs: number;
+}
+
+function checkOptions(options: ImportLinkagesOptions): Settings {
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidOptionError(WHERE, "options", "an object", options);
+  }
+  const dryRun = options.dryRun ?? false;
+  if (typeof dryRun !== "boolean") throw new InvalidOptionError(WHERE, "dryRun", "a boolean", dryRun);
+  if (!dryRun && (typeof options.client !== "object" || options.client === null)) {
+    throw new InvalidOptionError(WHERE, "client", "an EloquaBulkClient (or set dryRun)", options.client);
+  }
+  const int = (name: keyof ImportLinkagesOptions, fallback: number, min: number, max: number): number => {
+    const value = options[name] ?? fallback;
+    if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) {
+      throw new InvalidOptionError(WHERE, name, `an integer from ${min} to ${max}`, value);
+    }
+    return value as number;
+  };
+  return {
+    dryRun,
+    maxBatchBytes: int("maxBatchBytes", DEFAULT_MAX_BATCH_BYTES, 2, 32_000_000),
+    concurrency: int("concurrency", 4, 1, 64),
+    maxFilesPerSync: int("maxFilesPerSync", 500, 1, 500),
+    maxBytesPerSync: int("maxBytesPerSync", 250_000_000, 1, Number.MAX_SAFE_INTEGER),
+    syncTimeoutMs: int("syncTimeoutMs", 3_600_000, 1, 2_147_483_647),
+    progressIntervalMs: int("progressIntervalMs", 500, 0, 2_147_483_647),
+  };
+}
+
+/** Look up the definition to reuse, and check this tool can stage into it. */
+async function reuseDefinition(options: ImportLinkagesOptions): Promise<ImportDefinition> {
+  const call = options.signal === undefined ? {} : { signal: options.signal };
+  const definition = await options.client!.getImport(options.importUri!, call);
+  const fields = Object.keys(definition.fields ?? {});
+  const missing = FIELDS.filter((name) => !fields.includes(name));
+  if (missing.length > 0) {
+    throw new InvalidOptionError(
+      WHERE,
+      "importUri",
+      `a linkage definition with the fields ${FIELDS.join(" and ")} (it has ${fields.join(", ") || "none"})`,
+      options.importUri,
+    );
+  }
+  if (definition.isSyncTriggeredOnImport === true) {
+    throw new InvalidOptionError(
+      WHERE,
+      "importUri",
+      "a definition with isSyncTriggeredOnImport false (each POST would start a sync of its own)",
+      options.importUri,
+    );
+  }
+  return definition;
+}
+
+function reportUnsent(batch: JsonBatch, why: string, options: ImportLinkagesOptions): void {
+  if (options.onReject === undefined) return;
+  const { body, offsets } = batch;
+  let run = 0;
+  let inRun = 0;
+  for (let i = 0; i < batch.rows; i++) {
+    while (inRun >= batch.lines[run * 2 + 1]!) {
+      run++;
+      inRun = 0;
+    }
+    const line = batch.lines[run * 2]! + inRun++;
+    const values = JSON.parse(decoder.decode(body.subarray(offsets[i]!, offsets[i + 1]! - 1))) as Record<
+      string,
+      string
+    >;
+    const reject: Reject = {
+      line,
+      stage: "upload",
+      code: "NOT_SENT",
+      message: `${options.sourceName ?? "input"} line ${line}: not staged: ${why}`,
+      values,
+    };
+    options.onReject(reject);
+  }
+}
+
+function describeError(error: unknown): { code: string; message: string } {
+  if (isEloquaBulkError(error)) return { code: error.code, message: error.message };
+  if (error instanceof Error) return { code: "ERROR", message: error.message };
+  return { code: "ERROR", message: String(error) };
+}
+
+/** The caller's signal stopped the import. */
+class AbortedError extends EloquaBulkError {
+  override readonly name = "AbortedError";
+  constructor(reason: unknown) {
+    const why = reason instanceof Error ? reason.message : reason === undefined ? "" : String(reason);
+    const shown = why && why !== "This operation was aborted" ? `: ${why}` : "";
+    super("ABORTED", `The import was stopped${shown}`, { cause: reason });
+  }
+}
+
+/** The options that go to the CSV stages, without the undefined ones (exactOptionalPropertyTypes). */
+function pick(options: ImportLinkagesOptions): CsvBatchStreamOptions {
+  const out: Record<string, unknown> = {};
+  const keys = [
+    "columns",
+    "caseSensitiveHeaders",
+    "sourceName",
+    "delimiter",
+    "maxRecordLength",
+    "expectedKeys",
+    "maxRows",
+  ];
+  for (const key of keys) {
+    const value = (options as Record<string, unknown>)[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out as CsvBatchStreamOptions;
+}
+
+function toStream(source: CsvSource): ReadableStream<Uint8Array | string> {
+  if (source instanceof ReadableStream) return source;
+  if (source === null || typeof source !== "object" || !(Symbol.asyncIterator in source)) {
+    throw new InvalidOptionError(
+      WHERE,
+      "source",
+      "a ReadableStream or an async iterable of bytes or strings",
+      source,
+    );
+  }
+  const iterator = source[Symbol.asyncIterator]();
+  return new ReadableStream({
+    async pull(controller) {
+      const next = await iterator.next();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+    async cancel(reason) {
+      await iterator.return?.(reason);
+    },
+  });
+}

@@ -1,0 +1,85 @@
+import type { EloquaBulkClient } from "../client/client.ts";
+import type { LinkageDefinitionOptions } from "../client/definitions.ts";
+import type { CsvBatchStreamOptions } from "../csv_batch_stream.ts";
+import type { RejectHandler } from "../reject.ts";
+import type { ImportProgress } from "./report.ts";
+
+/** A source of CSV: a stream or async iterable of UTF-8 bytes or strings. */
+export type CsvSource = ReadableStream<Uint8Array | string> | AsyncIterable<Uint8Array | string>;
+
+/** Options of `importLinkages`. */
+export interface ImportLinkagesOptions
+  extends Pick<
+    CsvBatchStreamOptions,
+    | "columns"
+    | "caseSensitiveHeaders"
+    | "sourceName"
+    | "delimiter"
+    | "maxRecordLength"
+    | "expectedKeys"
+    | "maxRows"
+  > {
+  /** The Eloqua client. Required unless `dryRun`. */
+  client?: EloquaBulkClient;
+  /**
+   * Use this linkage definition, e.g. `/opportunities/contacts/imports/21`;
+   * its case-sensitivity flags decide how duplicates are matched.
+   * @default undefined (a definition is created from `definition` when the first body is ready)
+   */
+  importUri?: string;
+  /**
+   * How to create the definition when no `importUri` is given.
+   * @default { name: "eloqua-bulk-stream <date>", autoDeleteDuration: "P7D" }
+   */
+  definition?: LinkageDefinitionOptions;
+  /**
+   * Hard cap of a request body in UTF-8 bytes.
+   * @default 30_000_000
+   */
+  maxBatchBytes?: number;
+  /**
+   * Data POSTs in flight at once. Memory ≈ (concurrency + 1) × maxBatchBytes.
+   * @default 4
+   */
+  concurrency?: number;
+  /**
+   * Sync once this many files are staged (Eloqua refuses the 501st of a sync).
+   * @default 500
+   */
+  maxFilesPerSync?: number;
+  /**
+   * Sync once this many bytes are staged (Oracle recommends about 250 MB).
+   * @default 250_000_000
+   */
+  maxBytesPerSync?: number;
+  /**
+   * Longest wait for one sync to finish.
+   * @default 3_600_000 (one hour)
+   */
+  syncTimeoutMs?: number;
+  /**
+   * Parse, validate, dedupe and batch without any network call.
+   * @default false
+   */
+  dryRun?: boolean;
+  /**
+   * Receives every row that is not staged (invalid, duplicate, not sent) and every row a sync rejected.
+   * @default undefined (rows are only counted)
+   */
+  onReject?: RejectHandler;
+  /**
+   * Called with a snapshot of the import's progress, at most every `progressIntervalMs`.
+   * @default undefined
+   */
+  onProgress?: (progress: ImportProgress) => void;
+  /**
+   * Least time between two `onProgress` calls.
+   * @default 500
+   */
+  progressIntervalMs?: number;
+  /**
+   * Stops the import: reading stops, in-flight requests are aborted, the report says what was done.
+   * @default undefined
+   */
+  signal?: AbortSignal;
+}

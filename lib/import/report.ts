@@ -1,0 +1,67 @@
+import type { SyncStatus } from "../client/types.ts";
+
+/** Where every row of the input went. `read = invalid + duplicate + staged + notSent` always holds. */
+export interface RowReport {
+  /** Data rows read (not the header, not blank lines). */
+  read: number;
+  /** Rows rejected on the client: malformed, invalid, or too large for a body. */
+  invalid: number;
+  /** Later occurrences of a key already read. */
+  duplicate: number;
+  /** Rows in bodies Eloqua accepted (204). */
+  staged: number;
+  /** Rows that were never acknowledged by Eloqua: the import stopped before or while sending them. */
+  notSent: number;
+  /** Staged rows that a sync then rejected (e.g. ELQ-00084, ELQ-00085); a subset of `staged`. */
+  rejectedByEloqua: number;
+}
+
+/** One sync the import ran. */
+export interface SyncReport {
+  uri: string;
+  /** The final status, or the last one seen if the import stopped while waiting. */
+  status: SyncStatus;
+  /** Data POSTs ("files") staged for this sync. */
+  files: number;
+  /** Rows staged for this sync. */
+  rows: number;
+  /** Rows this sync rejected. */
+  rejected: number;
+}
+
+/** What an import did; the return value of `importLinkages` and the CLI's `--report`. */
+export interface ImportReport {
+  /** The linkage definition used, e.g. `/opportunities/contacts/imports/21` (null for a dry run). */
+  definitionUri: string | null;
+  /** True when every row was staged, rejected on the client or dropped as a duplicate, and every sync ended success or warning. */
+  ok: boolean;
+  rows: RowReport;
+  requests: {
+    /** Data POSTs that Eloqua accepted. */
+    dataPosts: number;
+    /** Bytes of those POSTs' bodies. */
+    bytes: number;
+    /** Requests sent again after a retryable failure. */
+    retries: number;
+    /** Bodies split in halves after Eloqua refused them as too large. */
+    splits: number;
+  };
+  syncs: SyncReport[];
+  /** Why the import stopped early, when it did. */
+  error?: { code: string; message: string };
+  /** Wall time, in milliseconds. */
+  durationMs: number;
+}
+
+/** A snapshot passed to `onProgress`. */
+export interface ImportProgress {
+  /** Bytes of the source read so far. */
+  bytesRead: number;
+  rows: RowReport;
+  dataPosts: number;
+  inFlight: number;
+  retries: number;
+  syncs: number;
+  /** Milliseconds since the import started. */
+  elapsedMs: number;
+}

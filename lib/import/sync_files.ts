@@ -1,0 +1,108 @@
+import { type JsonBatch, lineOfRow } from "../batch/json_batch.ts";
+
+const encoder = new TextEncoder();
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a over `bytes[start, end)`. */
+function fnv1a(bytes: Uint8Array, start: number, end: number): number {
+  let h = FNV_OFFSET;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, FNV_PRIME);
+  return h >>> 0;
+}
+
+/** The hash of a row as staged: of its JSON object's bytes, keys in the definition's order. */
+export function stagedRowHash(
+  fieldValues: Readonly<Record<string, string>>,
+  fields: readonly string[],
+): number {
+  const row: Record<string, string> = {};
+  for (const name of fields) row[name] = fieldValues[name] ?? "";
+  const bytes = encoder.encode(JSON.stringify(row));
+  return fnv1a(bytes, 0, bytes.length);
+}
+
+interface StagedFile {
+  rows: number;
+  lines: number[];
+  hashes: Uint32Array;
+}
+
+/**
+ * Which rows went into which file of the current sync, so each reject of
+ * the sync can be traced to its source line. Eloqua numbers rejects by
+ * `recordIndex`; whether it counts across the files of a sync, and in which
+ * order concurrent files count, is not documented. So the index is only a
+ * hint: the row found there must hash like the reject's `fieldValues`
+ * (FNV-1a of the row's JSON, 4 bytes a row), else every file of the sync is
+ * searched for a row that does. Memory: 4 bytes per staged row of one sync.
+ */
+export class SyncFileTable {
+  readonly #fields: readonly string[];
+  #files: StagedFile[] = [];
+  #rows = 0;
+  /** Positions already matched, so two identical rejects map to two rows. */
+  #used = new Set<number>();
+
+  constructor(fields: readonly string[]) {
+    this.#fields = fields;
+  }
+
+  /** Files staged since the last sync. */
+  get files(): number {
+    return this.#files.length;
+  }
+
+  /** Rows staged since the last sync. */
+  get rows(): number {
+    return this.#rows;
+  }
+
+  /** Record a body Eloqua accepted, in the order the acceptances came. */
+  add(batch: JsonBatch): void {
+    const hashes = new Uint32Array(batch.rows);
+    for (let i = 0; i < batch.rows; i++)
+      hashes[i] = fnv1a(batch.body, batch.offsets[i]!, batch.offsets[i + 1]! - 1);
+    this.#files.push({ rows: batch.rows, lines: batch.lines, hashes });
+    this.#rows += batch.rows;
+  }
+
+  /** The source line of the row a sync rejected, or `undefined` when no staged row matches it. */
+  lineOf(recordIndex: number, fieldValues: Readonly<Record<string, string>>): number | undefined {
+    const hash = stagedRowHash(fieldValues, this.#fields);
+    const hinted = this.#find(recordIndex - 1, hash);
+    if (hinted !== undefined) return hinted;
+    let position = 0;
+    for (const file of this.#files) {
+      for (let i = 0; i < file.rows; i++, position++) {
+        if (file.hashes[i] === hash && !this.#used.has(position)) {
+          this.#used.add(position);
+          return lineOfRow(file, i);
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** Start the next sync's table. */
+  clear(): void {
+    this.#files = [];
+    this.#rows = 0;
+    this.#used = new Set();
+  }
+
+  #find(position: number, hash: number): number | undefined {
+    if (!Number.isInteger(position) || position < 0 || position >= this.#rows || this.#used.has(position))
+      return undefined;
+    let rest = position;
+    for (const file of this.#files) {
+      if (rest < file.rows) {
+        if (file.hashes[rest] !== hash) return undefined;
+        this.#used.add(position);
+        return lineOfRow(file, rest);
+      }
+      rest -= file.rows;
+    }
+    return undefined;
+  }
+}

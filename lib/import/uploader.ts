@@ -1,0 +1,328 @@
+import { batchLines, type JsonBatch, splitBatch } from "../batch/json_batch.ts";
+import type { EloquaBulkClient } from "../client/client.ts";
+import { isEloquaHttpError } from "../client/errors.ts";
+import type { RetryEvent } from "../client/http.ts";
+import { EloquaBulkError } from "../errors.ts";
+import type { RejectHandler } from "../reject.ts";
+import type { SyncReport } from "./report.ts";
+import { SyncFileTable } from "./sync_files.ts";
+
+/** The reason a POST's own signal is aborted with when its retry must wait for the next sync. */
+const HOLD_FOR_SYNC: unique symbol = Symbol("hold for sync");
+
+/** Options of {@linkcode Uploader}; `importLinkages` documents the defaults. */
+export interface UploaderOptions {
+  client: EloquaBulkClient;
+  /** Resolves the definition's URI; called once, when the first body is ready (so a bad input creates nothing). */
+  definition: () => Promise<string>;
+  /** The definition's field names, in the order bodies carry them. */
+  fields: readonly string[];
+  concurrency: number;
+  maxFilesPerSync: number;
+  maxBytesPerSync: number;
+  syncTimeoutMs: number;
+  signal?: AbortSignal | undefined;
+  onReject?: RejectHandler | undefined;
+  sourceName: string;
+}
+
+/** What the uploader did so far. */
+export interface UploadStats {
+  /** Rows in bodies Eloqua accepted. */
+  staged: number;
+  /** Rows Eloqua refused even alone in a body (404 after splitting down to one row). */
+  refused: number;
+  /** Staged rows a sync rejected. */
+  rejectedByEloqua: number;
+  dataPosts: number;
+  bytes: number;
+  retries: number;
+  splits: number;
+  inFlight: number;
+  syncs: SyncReport[];
+}
+
+/**
+ * Posts request bodies to a definition's data endpoint and runs its syncs:
+ * at most `concurrency` POSTs in flight; before a file would pass
+ * `maxFilesPerSync` or the staged bytes `maxBytesPerSync`, it lets the
+ * in-flight POSTs finish, syncs, waits for the sync and reads its rejects,
+ * then goes on — so there is never a POST during a sync nor two syncs at
+ * once. A 404 on a data POST means the body was too big when the definition
+ * still exists: the body is split in halves (a single row still refused is
+ * rejected). A 413 means staging is full: sync to drain it, then post the
+ * same body again. Any other failure, once the client's retries are spent,
+ * stops the upload; its bodies are reported as not sent.
+ *
+ * `write` resolves once the body's POST has started, so a slow Eloqua slows
+ * the writer: memory is about (concurrency + 1) bodies.
+ */
+export class Uploader {
+  readonly stats: UploadStats = {
+    staged: 0,
+    refused: 0,
+    rejectedByEloqua: 0,
+    dataPosts: 0,
+    bytes: 0,
+    retries: 0,
+    splits: 0,
+    inFlight: 0,
+    syncs: [],
+  };
+  readonly #options: UploaderOptions;
+  readonly #table: SyncFileTable;
+  /** Bodies waiting for a slot: the one being written, halves of split bodies, bodies to post again after a sync. */
+  readonly #queue: JsonBatch[] = [];
+  readonly #inFlight = new Set<Promise<void>>();
+  /** Bodies that failed for good or were never posted; reported as not sent. */
+  readonly #unsent: JsonBatch[] = [];
+  /** Bodies already posted again once after a 413 or 400: a second time is an error. */
+  readonly #retriedAfterSync = new WeakSet<JsonBatch>();
+  #pendingFiles = 0;
+  #pendingBytes = 0;
+  #stagedBytes = 0;
+  #needSync = false;
+  #failure: unknown;
+  #definition: Promise<string> | undefined;
+  /**
+   * Data POSTs that failed without an answer and were sent again: Eloqua may
+   * have staged them anyway (a lost response after a commit), so each counts
+   * as a file of the sync (and its bytes as staged), and a retry that could
+   * take the sync past its file limit waits for the next sync instead.
+   */
+  #uncertainFiles = 0;
+  #uncertainBytes = 0;
+
+  constructor(options: UploaderOptions) {
+    this.#options = options;
+    this.#table = new SyncFileTable(options.fields);
+  }
+
+  /** The definition's URI, once resolved. */
+  definitionUri: string | undefined;
+
+  /** Post `batch` when a slot is free; resolves when its POST has started. Throws the upload's failure. */
+  async write(batch: JsonBatch): Promise<void> {
+    this.#queue.push(batch);
+    await this.#pump();
+  }
+
+  /** Post what is left, wait for it, and run the last sync. Throws the upload's failure. */
+  async close(): Promise<void> {
+    while (this.#queue.length > 0 || this.#inFlight.size > 0 || this.#needSync) {
+      await this.#pump();
+      await this.#drain();
+      this.#throwIfFailed();
+      if (this.#needSync) await this.#sync();
+    }
+    if (this.#table.files + this.#uncertainFiles > 0) await this.#sync();
+  }
+
+  /** Stop: bodies not yet acknowledged become not sent. In-flight POSTs are aborted through the signal. */
+  async abort(reason: unknown): Promise<void> {
+    this.#failure ??= reason;
+    this.#unsent.push(...this.#queue.splice(0));
+    await this.#drain();
+  }
+
+  /** Bodies that were never acknowledged: every row in them is not sent. */
+  takeUnsent(): JsonBatch[] {
+    this.#unsent.push(...this.#queue.splice(0));
+    return this.#unsent.splice(0);
+  }
+
+  async #pump(): Promise<void> {
+    const { concurrency } = this.#options;
+    while (this.#queue.length > 0) {
+      this.#throwIfFailed();
+      this.#options.signal?.throwIfAborted();
+      const batch = this.#queue[0]!;
+      if (this.#needSync || this.#wouldOverflow(batch)) {
+        await this.#drain();
+        this.#throwIfFailed();
+        if (this.#needSync || this.#wouldOverflow(batch)) await this.#sync();
+        continue;
+      }
+      if (this.#inFlight.size >= concurrency) {
+        await Promise.race(this.#inFlight);
+        continue;
+      }
+      this.#queue.shift();
+      this.#start(batch);
+    }
+    this.#throwIfFailed();
+  }
+
+  #wouldOverflow(batch: JsonBatch): boolean {
+    const files = this.#table.files + this.#uncertainFiles + this.#pendingFiles;
+    if (files + 1 > this.#options.maxFilesPerSync) return true;
+    const bytes = this.#stagedBytes + this.#uncertainBytes + this.#pendingBytes + batch.body.length;
+    return files > 0 && bytes > this.#options.maxBytesPerSync;
+  }
+
+  #start(batch: JsonBatch): void {
+    const size = batch.body.length;
+    this.#pendingFiles++;
+    this.#pendingBytes += size;
+    const task = this.#post(batch).finally(() => {
+      this.#inFlight.delete(task);
+      this.#pendingFiles--;
+      this.#pendingBytes -= size;
+      this.stats.inFlight = this.#inFlight.size;
+    });
+    this.#inFlight.add(task);
+    this.stats.inFlight = this.#inFlight.size;
+  }
+
+  async #post(batch: JsonBatch): Promise<void> {
+    const { client, signal, maxFilesPerSync } = this.#options;
+    // Its own signal, so a retry that could pass the sync's file limit can be held back.
+    const request = new AbortController();
+    const stop = (): void => request.abort(signal?.reason);
+    if (signal?.aborted) stop();
+    signal?.addEventListener("abort", stop, { once: true });
+    const onRetry = (event: RetryEvent): void => {
+      this.stats.retries++;
+      if (isEloquaHttpError(event.error)) return;
+      this.#uncertainFiles++;
+      this.#uncertainBytes += batch.body.length;
+      if (this.#table.files + this.#uncertainFiles + this.#pendingFiles > maxFilesPerSync)
+        request.abort(HOLD_FOR_SYNC);
+    };
+    try {
+      this.#definition ??= this.#options.definition().then((uri) => {
+        this.definitionUri = uri;
+        return uri;
+      });
+      const uri = await this.#definition;
+      await client.postData(uri, batch.body, { signal: request.signal, onRetry });
+      this.#table.add(batch);
+      this.#stagedBytes += batch.body.length;
+      this.stats.staged += batch.rows;
+      this.stats.dataPosts++;
+      this.stats.bytes += batch.body.length;
+    } catch (error) {
+      if (error === HOLD_FOR_SYNC && !signal?.aborted) {
+        this.#needSync = true;
+        this.#queue.unshift(batch);
+      } else if (!(await this.#recover(batch, error))) {
+        this.#failure ??= error;
+        this.#unsent.push(batch);
+      }
+    } finally {
+      signal?.removeEventListener("abort", stop);
+    }
+  }
+
+  /** Handle a failed POST the way Eloqua's status codes call for; false when it cannot be recovered. */
+  async #recover(batch: JsonBatch, error: unknown): Promise<boolean> {
+    if (this.#failure !== undefined || this.#options.signal?.aborted || !isEloquaHttpError(error))
+      return false;
+    if (error.status === 413 || (error.status === 400 && this.#table.files > 0)) {
+      // Staging full, or (a 400 after files were staged) the files-per-sync limit: sync, then post it again, once.
+      if (this.#retriedAfterSync.has(batch)) return false;
+      this.#retriedAfterSync.add(batch);
+      this.#needSync = true;
+      this.#queue.unshift(batch);
+      return true;
+    }
+    if (error.status === 404) {
+      // Eloqua answers 404 to a body over its size limit; unless the definition itself is gone.
+      const uri = this.definitionUri!;
+      try {
+        await this.#options.client.getImport(
+          uri,
+          this.#options.signal ? { signal: this.#options.signal } : {},
+        );
+      } catch (lookup) {
+        if (isEloquaHttpError(lookup) && lookup.status === 404) {
+          this.#failure ??= new EloquaBulkError(
+            "DEFINITION_NOT_FOUND",
+            `The linkage definition ${uri} no longer exists in Eloqua (a data POST and a look-up both answered 404); create a new one or pass another --import-uri`,
+            { cause: error },
+          );
+        }
+        return false;
+      }
+      if (batch.rows >= 2) {
+        this.stats.splits++;
+        this.#queue.unshift(...splitBatch(batch));
+        return true;
+      }
+      this.stats.refused += batch.rows;
+      for (const line of batchLines(batch)) {
+        this.#options.onReject?.({
+          line,
+          stage: "upload",
+          code: "ELOQUA_BODY_REFUSED",
+          message: `${this.#options.sourceName} line ${line}: Eloqua refused the row even alone in a request body (404)`,
+          values: {},
+        });
+      }
+      return true;
+    }
+    return false;
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  /** Sync the definition's staged files; never while a POST is in flight (the caller drained them). */
+  async #sync(): Promise<void> {
+    this.#needSync = false;
+    const uri = this.definitionUri;
+    if (uri === undefined || this.#table.files + this.#uncertainFiles === 0) return;
+    const { client, signal, syncTimeoutMs } = this.#options;
+    const call = signal ? { signal } : {};
+    const report: SyncReport = {
+      uri: "",
+      status: "pending",
+      files: this.#table.files,
+      rows: this.#table.rows,
+      rejected: 0,
+    };
+    try {
+      const created = await client.createSync({ syncedInstanceUri: uri }, call);
+      report.uri = created.uri;
+      this.stats.syncs.push(report);
+      const done = await client.waitForSync(created.uri, { ...call, maxWaitMs: syncTimeoutMs });
+      report.status = done.status;
+      if (done.status === "warning" || done.status === "error") await this.#readRejects(report);
+      if (done.status === "error") {
+        throw new EloquaBulkError(
+          "SYNC_FAILED",
+          `Eloqua's sync ${created.uri} of ${uri} ended with status "error"; read its logs (GET /syncs/…/logs) and import the file again`,
+        );
+      }
+    } catch (error) {
+      this.#failure ??= error;
+      throw error;
+    } finally {
+      this.#table.clear();
+      this.#stagedBytes = 0;
+      this.#uncertainFiles = 0;
+      this.#uncertainBytes = 0;
+    }
+  }
+
+  async #readRejects(report: SyncReport): Promise<void> {
+    const { client, signal, onReject, sourceName } = this.#options;
+    for await (const reject of client.syncRejects(report.uri, signal ? { signal } : {})) {
+      report.rejected++;
+      this.stats.rejectedByEloqua++;
+      const line = this.#table.lineOf(reject.recordIndex, reject.fieldValues);
+      onReject?.({
+        line: line ?? 0,
+        stage: "sync",
+        code: reject.statusCode,
+        message: `${sourceName} line ${line ?? "?"}: ${reject.message} (sync ${report.uri}, record ${reject.recordIndex})`,
+        values: { ...reject.fieldValues },
+      });
+    }
+  }
+}

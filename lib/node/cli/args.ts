@@ -1,0 +1,170 @@
+import { parseArgs } from "node:util";
+import { UsageError } from "./cli_errors.ts";
+
+/** Every flag, by name: its type and the commands that take it (`*` for all). */
+const FLAGS = {
+  help: { type: "boolean", short: "h", commands: "*" },
+  version: { type: "boolean", commands: "*" },
+  debug: { type: "boolean", commands: "*" },
+  quiet: { type: "boolean", short: "q", commands: "*" },
+  "base-url": { type: "string", commands: ["import"] },
+  "allow-insecure-http": { type: "boolean", commands: ["import"] },
+  site: { type: "string", commands: ["import", "emulator"] },
+  user: { type: "string", commands: ["import", "emulator"] },
+  password: { type: "string", commands: ["import", "emulator"] },
+  token: { type: "string", commands: ["import", "emulator"] },
+  "import-uri": { type: "string", commands: ["import"] },
+  "opportunity-column": { type: "string", commands: ["import"] },
+  "email-column": { type: "string", commands: ["import"] },
+  "max-batch-bytes": { type: "string", commands: ["import"] },
+  concurrency: { type: "string", commands: ["import"] },
+  "files-per-sync": { type: "string", commands: ["import"] },
+  report: { type: "string", commands: ["import"] },
+  rejects: { type: "string", commands: ["import"] },
+  "include-duplicates": { type: "boolean", commands: ["import"] },
+  "dry-run": { type: "boolean", commands: ["import"] },
+  port: { type: "string", commands: ["emulator"] },
+  host: { type: "string", commands: ["emulator"] },
+} as const;
+
+type FlagName = keyof typeof FLAGS;
+export type FlagValues = { [K in FlagName]?: (typeof FLAGS)[K]["type"] extends "string" ? string : boolean };
+
+type ParsedArgs = {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+  tokens: (
+    | { kind: "option"; name: string; rawName: string; value: string | undefined }
+    | { kind: "positional" | "option-terminator" }
+  )[];
+};
+
+/** The commands. */
+export type CommandName = "import" | "emulator";
+const COMMANDS: readonly CommandName[] = ["import", "emulator"];
+
+/** What the command line asks for. */
+export type CommandLine =
+  | { readonly command: "help"; readonly topic: CommandName | undefined }
+  | { readonly command: "version" }
+  | { readonly command: "import"; readonly file: string; readonly flags: FlagValues }
+  | { readonly command: "emulator"; readonly flags: FlagValues };
+
+/** Whether `--debug` is among the arguments, even when they do not parse: for how errors are shown. */
+export function wantsDebug(argv: readonly string[]): boolean {
+  return argv.includes("--debug");
+}
+
+/**
+ * Parses the arguments (without `node` and the script) with `node:util`'s `parseArgs`. Throws
+ * {@linkcode UsageError} with a message of our own: `parseArgs`' messages would echo values, and a value
+ * can be a password.
+ */
+export function parseCommandLine(argv: readonly string[]): CommandLine {
+  let parsed: ParsedArgs;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: FLAGS,
+      allowPositionals: true,
+      strict: true,
+      tokens: true,
+    });
+  } catch (error) {
+    throw usageFromParseArgs(error);
+  }
+  const flags = parsed.values as FlagValues;
+  const [command, ...rest] = parsed.positionals;
+  if (command === undefined) {
+    if (flags.version) return { command: "version" };
+    if (flags.help) return { command: "help", topic: undefined };
+    throw new UsageError('Missing a command: use "eloqua-bulk import <file.csv>" or "eloqua-bulk emulator".');
+  }
+  if (command === "help") {
+    const topic = rest[0];
+    return {
+      command: "help",
+      topic: COMMANDS.includes(topic as CommandName) ? (topic as CommandName) : undefined,
+    };
+  }
+  if (!COMMANDS.includes(command as CommandName)) {
+    throw new UsageError(`Unknown command "${shorten(command)}": the commands are import and emulator.`);
+  }
+  const name = command as CommandName;
+  if (flags.help) return { command: "help", topic: name };
+  if (flags.version) return { command: "version" };
+  for (const token of parsed.tokens) {
+    if (token.kind !== "option") continue;
+    const spec = FLAGS[token.name as FlagName];
+    if (spec.commands !== "*" && !(spec.commands as readonly string[]).includes(name)) {
+      throw new UsageError(`The ${name} command does not take ${token.rawName}.`);
+    }
+    if (spec.type === "string" && token.value === "") {
+      throw new UsageError(`${token.rawName} needs a value, and it is empty.`);
+    }
+  }
+  if (name === "emulator") {
+    // Never echo a stray argument: it may be a secret typed without its flag.
+    if (rest.length > 0)
+      throw new UsageError(
+        `The emulator command takes no arguments, only flags (got ${count(rest.length)}).`,
+      );
+    return { command: "emulator", flags };
+  }
+  if (rest.length === 0) throw new UsageError('Missing the input: give a CSV file, or "-" to read stdin.');
+  if (rest.length > 1) {
+    throw new UsageError(
+      `The import command takes one input file (got ${count(rest.length)}); flags start with "--".`,
+    );
+  }
+  return { command: "import", file: rest[0]!, flags };
+}
+
+function count(n: number): string {
+  return `${n} arguments`;
+}
+
+function shorten(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+function usageFromParseArgs(error: unknown): UsageError {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : "";
+  const flag = /'(-{1,2}[A-Za-z0-9-]+)/.exec(message)?.[1] ?? "an option";
+  switch (code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return new UsageError(`Unknown option ${flag}.`);
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      if (/does not take an argument/.test(message)) return new UsageError(`${flag} takes no value.`);
+      if (/ambiguous/.test(message)) {
+        return new UsageError(`The value of ${flag} starts with "-": write it as ${flag}=<value>.`);
+      }
+      return new UsageError(`${flag} needs a value.`);
+    default:
+      return new UsageError("The arguments could not be read.");
+  }
+}
+
+/**
+ * A whole number from a flag's text, with `_` or `,` allowed between groups of three digits
+ * (`30,000,000`); throws {@linkcode UsageError} naming the flag and the value when it is not one in range.
+ */
+export function integerFlag(
+  flag: string,
+  text: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
+  if (text === undefined) return undefined;
+  const range = `an integer from ${min.toLocaleString("en-US")} to ${max.toLocaleString("en-US")}`;
+  const trimmed = text.trim();
+  if (!/^\d+([_,]\d{3})*$/.test(trimmed)) {
+    throw new UsageError(`--${flag} must be ${range}: got ${JSON.stringify(shorten(text))}.`);
+  }
+  const value = Number(trimmed.replace(/[_,]/g, ""));
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new UsageError(`--${flag} must be ${range}: got ${JSON.stringify(shorten(text))}.`);
+  }
+  return value;
+}

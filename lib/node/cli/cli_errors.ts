@@ -1,0 +1,71 @@
+import { isCsvHeaderError } from "../../csv/csv_errors.ts";
+import { isEloquaBulkError, isInvalidOptionError } from "../../errors.ts";
+import { isFileUnreadableError } from "../file_source.ts";
+
+/** Exit codes of the CLI. */
+export const EXIT_OK = 0;
+/** The import could not complete: network, authentication, Eloqua refused, interrupted. */
+export const EXIT_FAILED = 1;
+/** The command line or its inputs are wrong: nothing was sent. */
+export const EXIT_USAGE = 2;
+
+/** A problem with the command line: a bad flag, a missing or invalid value. Exit code 2. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** Whether `error` is the user's to fix before anything runs (exit code 2). */
+export function isUsageProblem(error: unknown): boolean {
+  return (
+    error instanceof UsageError ||
+    isCsvHeaderError(error) ||
+    isInvalidOptionError(error) ||
+    isFileUnreadableError(error)
+  );
+}
+
+/** The exit code for an error that ended a command. */
+export function exitCodeFor(error: unknown): number {
+  return isUsageProblem(error) ? EXIT_USAGE : EXIT_FAILED;
+}
+
+/**
+ * One line for stderr: the error's own sentence (this library's errors say what failed, why and what to
+ * do, and carry no credentials), with the stack only when debugging.
+ */
+export function describeError(error: unknown, debug: boolean): string {
+  if (debug && error instanceof Error && error.stack !== undefined) {
+    const code = isEloquaBulkError(error) ? ` [${error.code}]` : "";
+    return `${error.stack}${code}${causeChain(error)}`;
+  }
+  if (error instanceof UsageError) return `${error.message}\nRun "eloqua-bulk --help" for the options.`;
+  if (isCsvHeaderError(error)) return sentence(cliHint(error.message, error.field));
+  if (isInvalidOptionError(error)) return `${error.message}.`;
+  if (error instanceof Error) return sentence(error.message);
+  return sentence(String(error));
+}
+
+/** The library speaks of its `columns` option; the CLI's users know flags. */
+function cliHint(message: string, field: string | undefined): string {
+  const flag =
+    field === "OpportunityID"
+      ? "--opportunity-column"
+      : field === "EmailAddress"
+        ? "--email-column"
+        : undefined;
+  return flag === undefined ? message : message.replace(/with the columns option$/, `with ${flag} <name>`);
+}
+
+function sentence(text: string): string {
+  return /[.!?)]$/.test(text) ? text : `${text}.`;
+}
+
+function causeChain(error: Error): string {
+  let out = "";
+  let cause = error.cause;
+  for (let depth = 0; cause instanceof Error && depth < 5; depth++) {
+    out += `\nCaused by: ${cause.stack ?? cause.message}`;
+    cause = cause.cause;
+  }
+  return out;
+}

@@ -1,0 +1,66 @@
+import type { CommandName } from "./args.ts";
+
+const USAGE = `eloqua-bulk: stream CSV files of opportunity-contact links into Oracle Eloqua (Bulk API 2.0)
+
+Usage:
+  eloqua-bulk import <file.csv | -> [options]
+  eloqua-bulk emulator [options]
+  eloqua-bulk --help | --version`;
+
+const IMPORT = `eloqua-bulk import <file.csv | ->
+  Reads the CSV (a file, or stdin for "-"), validates and de-duplicates its rows, and stages them in
+  Eloqua in byte-capped JSON bodies, syncing every --files-per-sync files.
+  With no credentials and no --base-url, it runs against the built-in emulator (nothing is sent to
+  Eloqua), and says so.
+
+  --base-url <url>            Eloqua pod base URL (e.g. https://secure.p03.eloqua.com); http:// allowed for
+                              loopback hosts only (else refused unless --allow-insecure-http); with
+                              credentials and no --base-url, it is discovered from login.eloqua.com/id
+  --site <s> --user <u> --password <p>
+                              Basic auth (or ELOQUA_SITE, ELOQUA_USER, ELOQUA_PASSWORD; prefer the
+                              environment: other users of this machine can see command lines)
+  --token <t>                 OAuth bearer token (or ELOQUA_TOKEN)
+  --import-uri <uri>          use this linkage definition (/opportunities/contacts/imports/21);
+                              otherwise one is created
+  --opportunity-column <name> source column for OpportunityID (default OpportunityID, case-insensitive)
+  --email-column <name>       source column for EmailAddress (default EmailAddress, case-insensitive)
+  --max-batch-bytes <n>       hard cap per request body (default 30,000,000; at most 32,000,000)
+  --concurrency <n>           data POSTs in flight (default 4)
+  --files-per-sync <n>        sync before this many files (default 500, the most Eloqua takes)
+  --report <file>             write the JSON report
+  --rejects <file>            write a CSV of every row not staged: line, OpportunityID, EmailAddress,
+                              code, stage, message, other (--include-duplicates to add duplicates);
+                              values starting with = + - @ get a leading ' so spreadsheets show them as text
+  --dry-run                   parse, validate, dedupe and batch; no network
+  --allow-insecure-http       allow an http:// --base-url that is not a loopback host
+  --quiet, -q                 no progress and no summary (errors still go to stderr)
+  --debug                     stack traces on errors, and a line per retried request
+  --help, -h                  this help
+  --version                   the version`;
+
+const EMULATOR = `eloqua-bulk emulator [--port <n>] [--host <h>] [--site <s> --user <u> --password <p>] [--token <t>]
+  Runs the built-in Eloqua emulator (the Bulk API 2.0 endpoints and login.eloqua.com/id) until
+  SIGINT or SIGTERM. Its first line of output is "Eloqua emulator listening on http://<host>:<port>",
+  then the credentials it accepts. Point the import at it with --base-url.
+
+  --port <n>                  TCP port (default 0: a free port, printed)
+  --host <h>                  interface to bind (default 127.0.0.1)
+  --site, --user, --password  Basic auth credentials it accepts (default EmulatorSite, emulator.user,
+                              emulator-password)
+  --token <t>                 bearer token it accepts (default emulator-token)`;
+
+const FOOTER = `Environment:
+  ELOQUA_SITE, ELOQUA_USER, ELOQUA_PASSWORD   Basic auth for import, when no auth flag is given
+  ELOQUA_TOKEN                                OAuth bearer token for import, when no auth flag is given
+
+Exit codes:
+  0  the import completed (every row staged, rejected on the client or a duplicate; every sync ended)
+  1  the import could not complete (network, authentication, Eloqua refused, interrupted)
+  2  usage error (bad flag or value, unreadable file, missing column); nothing was sent`;
+
+/** The help text: everything, or one command's. */
+export function helpText(topic?: CommandName): string {
+  if (topic === "import") return `${IMPORT}\n\n${FOOTER}\n`;
+  if (topic === "emulator") return `${EMULATOR}\n`;
+  return `${USAGE}\n\n${IMPORT}\n\n${EMULATOR}\n\n${FOOTER}\n`;
+}

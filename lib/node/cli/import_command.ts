@@ -1,0 +1,208 @@
+import { access, constants, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { EloquaBulkClient } from "../../client/client.ts";
+import type { RetryEvent } from "../../client/http.ts";
+import { importLinkages } from "../../import/import_linkages.ts";
+import type { ImportLinkagesOptions } from "../../import/import_options.ts";
+import type { ImportReport } from "../../import/report.ts";
+import type { EmulatorServer } from "../emulator_server.ts";
+import { fileSource } from "../file_source.ts";
+import type { FlagValues } from "./args.ts";
+import { integerFlag } from "./args.ts";
+import { describeError, EXIT_FAILED, EXIT_OK, exitCodeFor, UsageError } from "./cli_errors.ts";
+import type { CliIo } from "./cli_io.ts";
+import { duration } from "./format.ts";
+import { ProgressReporter } from "./progress.ts";
+import { redactingIo } from "./redacting_io.ts";
+import { RejectsFile, reason } from "./rejects_file.ts";
+import { formatSummary } from "./summary.ts";
+import { resolveTarget, secretsOf } from "./target.ts";
+
+/** Largest dedupe table sized up front from the file size (~430 MB); it grows past that if needed. */
+const MAX_EXPECTED_KEYS = 20_000_000;
+/** Above this input size, the embedded emulator only counts rows: storing them costs memory and time. */
+const EMBEDDED_STORE_LIMIT = 10_000_000;
+
+/** `eloqua-bulk import <file | ->`: returns the exit code. */
+export async function importCommand(
+  file: string,
+  flags: FlagValues,
+  rawIo: CliIo,
+  signal: AbortSignal,
+): Promise<number> {
+  const debug = flags.debug === true;
+  // Every credential in sight is kept out of what is written, from the first message on.
+  const secrets = [flags.password, flags.token, rawIo.env.ELOQUA_PASSWORD, rawIo.env.ELOQUA_TOKEN].filter(
+    (value): value is string => value !== undefined && value !== "",
+  );
+  let io = redactingIo(rawIo, secrets);
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    const maxBatchBytes = integerFlag("max-batch-bytes", flags["max-batch-bytes"], 1_000, 32_000_000);
+    const concurrency = integerFlag("concurrency", flags.concurrency, 1, 64);
+    const maxFilesPerSync = integerFlag("files-per-sync", flags["files-per-sync"], 1, 500);
+    const target = resolveTarget(flags, rawIo.env);
+    if (target.kind === "eloqua") io = redactingIo(rawIo, [...secrets, ...secretsOf(target.auth)]);
+    const reportPath = flags.report;
+    if (reportPath !== undefined) await checkWritableFolder("--report", reportPath);
+
+    const columns: Record<string, string> = {};
+    if (flags["opportunity-column"] !== undefined) columns.OpportunityID = flags["opportunity-column"];
+    if (flags["email-column"] !== undefined) columns.EmailAddress = flags["email-column"];
+
+    const source = await fileSource(file);
+    cleanups.push(() => source.stream.cancel().catch(() => {}));
+    let rejects: RejectsFile | undefined;
+    if (flags.rejects !== undefined) {
+      if (file !== "-" && resolve(flags.rejects) === resolve(file)) {
+        throw new UsageError(`--rejects ${flags.rejects} is the input file: choose another path.`);
+      }
+      rejects = await RejectsFile.open(flags.rejects, {
+        includeDuplicates: flags["include-duplicates"] === true,
+        columns,
+      });
+      const opened = rejects;
+      cleanups.push(() => opened.close());
+    }
+
+    let server: EmulatorServer | undefined;
+    if (target.kind === "embedded") {
+      const { startEmulatorServer } = await import("../emulator_server.ts");
+      const small = source.size !== undefined && source.size <= EMBEDDED_STORE_LIMIT;
+      const started = await startEmulatorServer({ mode: small ? "store" : "count" });
+      server = started;
+      cleanups.push(() => started.close());
+      const { password, token } = started.emulator.credentials;
+      io = redactingIo(rawIo, [...secrets, password, token]);
+      // Said even with --quiet: a run that forgot its credentials must not pass for a real import.
+      io.stderr.write(
+        `No credentials and no --base-url: importing into the built-in Eloqua emulator at ${started.url} (nothing is sent to Eloqua).\n`,
+      );
+    }
+
+    const quiet = flags.quiet === true;
+    const progress = new ProgressReporter(io, {
+      mode: quiet ? "off" : io.stderr.isTTY ? "tty" : "plain",
+      size: source.size,
+      bytesRead: () => source.bytesRead,
+    });
+    const onRetry = debug
+      ? (event: RetryEvent) =>
+          progress.notice(
+            `retry: ${event.method} ${event.path} attempt ${event.attempt} failed (${event.error.message}); next in ${duration(event.delayMs)}`,
+          )
+      : undefined;
+    let client: EloquaBulkClient | undefined;
+    if (server !== undefined) {
+      const { site, user, password } = server.emulator.credentials;
+      client = new EloquaBulkClient({
+        auth: { type: "basic", site, user, password },
+        baseUrl: server.url,
+        loginUrl: server.url,
+        ...(onRetry === undefined ? {} : { onRetry }),
+      });
+    } else if (target.kind === "eloqua") {
+      client = new EloquaBulkClient({
+        auth: target.auth,
+        ...(target.baseUrl === undefined ? {} : { baseUrl: target.baseUrl }),
+        ...(onRetry === undefined ? {} : { onRetry }),
+      });
+      if (debug) {
+        progress.notice(
+          `debug: ${target.auth.type} auth, base URL ${target.baseUrl ?? "discovered from https://login.eloqua.com/id"}`,
+        );
+      }
+    }
+
+    const onAbort = () =>
+      progress.notice("Stopping: waiting for requests in flight (Ctrl-C again quits at once).");
+    signal.addEventListener("abort", onAbort, { once: true });
+    cleanups.push(async () => signal.removeEventListener("abort", onAbort));
+
+    const options: ImportLinkagesOptions = {
+      sourceName: source.name,
+      dryRun: target.kind === "dry-run",
+      signal,
+      onProgress: (snapshot) => progress.update(snapshot),
+      progressIntervalMs: progress.intervalMs,
+    };
+    if (client !== undefined) options.client = client;
+    if (Object.keys(columns).length > 0) options.columns = columns;
+    if (flags["import-uri"] !== undefined) options.importUri = flags["import-uri"];
+    if (maxBatchBytes !== undefined) options.maxBatchBytes = maxBatchBytes;
+    if (concurrency !== undefined) options.concurrency = concurrency;
+    if (maxFilesPerSync !== undefined) options.maxFilesPerSync = maxFilesPerSync;
+    if (rejects !== undefined) options.onReject = rejects.onReject;
+    if (source.size !== undefined)
+      options.expectedKeys = Math.min(Math.floor(source.size / 40), MAX_EXPECTED_KEYS);
+
+    let report: ImportReport;
+    try {
+      report = await importLinkages(source.stream, options);
+    } finally {
+      progress.clear();
+    }
+    await runCleanups(cleanups);
+
+    let reportError: string | undefined;
+    if (reportPath !== undefined) {
+      await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`).catch(
+        (error: NodeJS.ErrnoException) => {
+          reportError = `Could not write the report ${reportPath}: ${reason(error)}.`;
+        },
+      );
+    }
+    if (!quiet) {
+      io.stdout.write(
+        formatSummary(report, {
+          name: source.name,
+          bytesRead: source.bytesRead,
+          dryRun: target.kind === "dry-run",
+          embedded: server !== undefined,
+        }),
+      );
+      const written: string[] = [];
+      if (rejects !== undefined)
+        written.push(`${rejects.written.toLocaleString("en-US")} rejects in ${rejects.path}`);
+      if (reportPath !== undefined && reportError === undefined) written.push(`report in ${reportPath}`);
+      if (written.length > 0) io.stdout.write(`  wrote ${written.join(", ")}\n`);
+    }
+    if (reportError !== undefined) io.stderr.write(`eloqua-bulk: ${reportError}\n`);
+    if (!report.ok) {
+      const why =
+        report.error === undefined ? "see the report" : `${report.error.message} [${report.error.code}]`;
+      io.stderr.write(`eloqua-bulk: the import did not complete: ${why}\n`);
+      return EXIT_FAILED;
+    }
+    return reportError === undefined ? EXIT_OK : EXIT_FAILED;
+  } catch (error) {
+    await runCleanups(cleanups).catch(() => {});
+    io.stderr.write(`eloqua-bulk: ${describeError(error, debug)}\n`);
+    return exitCodeFor(error);
+  }
+}
+
+/** Runs and empties the cleanups, newest first; their own failures are reported by what they close. */
+async function runCleanups(cleanups: (() => Promise<void>)[]): Promise<void> {
+  let failure: unknown;
+  while (cleanups.length > 0) {
+    try {
+      await cleanups.pop()!();
+    } catch (error) {
+      failure ??= error;
+    }
+  }
+  if (failure !== undefined) throw failure;
+}
+
+/** Fails early, before any upload, when a file could not be written at the end. */
+async function checkWritableFolder(flag: string, path: string): Promise<void> {
+  const folder = dirname(resolve(path));
+  try {
+    await access(folder, constants.W_OK);
+  } catch {
+    throw new UsageError(
+      `Cannot write ${flag} ${path}: the folder ${folder} does not exist or is not writable.`,
+    );
+  }
+}

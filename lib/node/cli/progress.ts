@@ -1,0 +1,123 @@
+import type { ImportProgress } from "../../import/report.ts";
+import type { CliIo } from "./cli_io.ts";
+import { clock, count, megabytes, rate } from "./format.ts";
+
+/** How progress is shown: a bar redrawn in place, a plain line now and then, or not at all. */
+export type ProgressMode = "tty" | "plain" | "off";
+
+/** Options of {@linkcode ProgressReporter}. */
+export interface ProgressReporterOptions {
+  readonly mode: ProgressMode;
+  /** The input's size in bytes, when known: then the bar and the ETA. */
+  readonly size: number | undefined;
+  /** Bytes of the input read so far (the file source's counter). */
+  readonly bytesRead: () => number;
+  /**
+   * Least time between two plain lines.
+   * @default 5000
+   */
+  readonly plainIntervalMs?: number;
+  /** @default performance.now */
+  readonly now?: () => number;
+}
+
+const BAR_WIDTH = 20;
+
+/** Shows an import's progress on stderr, from `onProgress` snapshots. */
+export class ProgressReporter {
+  readonly #io: CliIo;
+  readonly #options: ProgressReporterOptions;
+  readonly #now: () => number;
+  readonly #plainIntervalMs: number;
+  #lastPlain: number;
+  /** Whether a bar is on screen and must be cleared before other output. */
+  #drawn = false;
+
+  constructor(io: CliIo, options: ProgressReporterOptions) {
+    this.#io = io;
+    this.#options = options;
+    this.#now = options.now ?? (() => performance.now());
+    this.#plainIntervalMs = options.plainIntervalMs ?? 5000;
+    this.#lastPlain = this.#now();
+  }
+
+  /** How often the import should call {@linkcode update}. */
+  get intervalMs(): number {
+    return this.#options.mode === "tty" ? 200 : 1000;
+  }
+
+  update(progress: ImportProgress): void {
+    const mode = this.#options.mode;
+    if (mode === "off") return;
+    if (mode === "plain") {
+      const now = this.#now();
+      if (now - this.#lastPlain < this.#plainIntervalMs) return;
+      this.#lastPlain = now;
+      this.#io.stderr.write(`${this.plainLine(progress)}\n`);
+      return;
+    }
+    const width = Math.max(20, (this.#io.stderr.columns ?? 80) - 1);
+    const line = this.barLine(progress);
+    this.#io.stderr.write(`\r\x1b[2K${line.length > width ? line.slice(0, width) : line}`);
+    this.#drawn = true;
+  }
+
+  /** Writes a line to stderr without garbling the bar (which the next update redraws). */
+  notice(text: string): void {
+    this.clear();
+    this.#io.stderr.write(`${text}\n`);
+  }
+
+  /** Removes the bar, before the summary. */
+  clear(): void {
+    if (!this.#drawn) return;
+    this.#io.stderr.write("\r\x1b[2K");
+    this.#drawn = false;
+  }
+
+  /** The one-line bar: `[#####---------------]  25%  1,000 rows  0.1/0.4 MB  12.0 MB/s  staged 900  ETA 0:03`. */
+  barLine(progress: ImportProgress): string {
+    const { size } = this.#options;
+    const bytes = this.#options.bytesRead();
+    const parts: string[] = [];
+    if (size !== undefined && size > 0) {
+      const fraction = Math.min(1, bytes / size);
+      const filled = Math.round(fraction * BAR_WIDTH);
+      parts.push(
+        `[${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%`,
+      );
+      parts.push(`${count(progress.rows.read)} rows`);
+      parts.push(`${(bytes / 1e6).toFixed(1)}/${megabytes(size)}`);
+    } else {
+      parts.push(`${count(progress.rows.read)} rows`, megabytes(bytes));
+    }
+    parts.push(rate(bytes, progress.elapsedMs), `staged ${count(progress.rows.staged)}`);
+    if (progress.retries > 0) parts.push(`retries ${count(progress.retries)}`);
+    const eta = this.#eta(bytes, progress.elapsedMs);
+    if (eta !== undefined) parts.push(`ETA ${eta}`);
+    return parts.join("  ");
+  }
+
+  /** The line written every few seconds when stderr is not a terminal. */
+  plainLine(progress: ImportProgress): string {
+    const { size } = this.#options;
+    const bytes = this.#options.bytesRead();
+    const read =
+      size !== undefined && size > 0
+        ? `${(bytes / 1e6).toFixed(1)} of ${megabytes(size)} (${Math.floor(Math.min(1, bytes / size) * 100)}%)`
+        : megabytes(bytes);
+    const eta = this.#eta(bytes, progress.elapsedMs);
+    return (
+      `progress: ${read} read, ${rate(bytes, progress.elapsedMs)}, ${count(progress.rows.read)} rows read, ` +
+      `${count(progress.rows.staged)} staged, ${count(progress.dataPosts)} data POSTs, ${count(progress.syncs)} syncs` +
+      (progress.retries > 0 ? `, ${count(progress.retries)} retries` : "") +
+      (eta === undefined ? "" : `, ETA ${eta}`)
+    );
+  }
+
+  #eta(bytes: number, elapsedMs: number): string | undefined {
+    const { size } = this.#options;
+    if (size === undefined || bytes <= 0 || elapsedMs <= 0 || bytes >= size) return undefined;
+    return clock(((size - bytes) * elapsedMs) / bytes);
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * The Node-specific edges of eloqua-bulk-stream: files, the emulator's HTTP
+ * server and the fast-csv parser option. Everything else is in the portable
+ * entry (`eloqua-bulk-stream`).
+ *
+ * @module
+ */
+export type { EmulatorServer, EmulatorServerOptions } from "./emulator_server.ts";
+export { startEmulatorServer } from "./emulator_server.ts";
+export type { FastCsvParseStreamOptions } from "./fast_csv_parse_stream.ts";
+export { FastCsvParseStream } from "./fast_csv_parse_stream.ts";
+export type { FileSource, FileSourceOptions, FileUnreadableReason } from "./file_source.ts";
+export { FileUnreadableError, fileSource, isFileUnreadableError } from "./file_source.ts";
