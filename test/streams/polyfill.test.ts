@@ -1,7 +1,8 @@
 // Why the library uses the runtime's own streams and not web-streams-polyfill (which the user named):
 // every target runtime ships them, and the polyfill's classes do not mix with native ones.
-import { ReadableStream as PolyfillReadableStream } from "web-streams-polyfill";
+
 import { describe, expect, it } from "vitest";
+import { ReadableStream as PolyfillReadableStream } from "web-streams-polyfill";
 import { CsvParseStream } from "../../lib/mod.ts";
 
 describe("web-streams-polyfill next to native streams", () => {
