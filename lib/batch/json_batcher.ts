@@ -225,18 +225,12 @@ export class JsonBatcher {
     const offsets = new Uint32Array(this.#rows + 1);
     for (let i = 0; i < this.#rows; i++) offsets[i] = this.#offsets[i]!;
     offsets[this.#rows] = this.#pos;
-    const batch: JsonBatch = {
-      body: buffer.subarray(0, this.#pos),
-      rows: this.#rows,
-      lines: this.#lines,
-      offsets,
-    };
+    // The body is an exact-size copy; the working buffer is kept for the next
+    // body, so a run allocates each body once and leaves no half-empty buffers.
+    const batch: JsonBatch = { body: buffer.slice(0, this.#pos), rows: this.#rows, lines: this.#lines, offsets };
     this.stats.rows += this.#rows;
     this.stats.batches++;
     this.stats.bytes += this.#pos;
-    // The body keeps the old buffer; the next body starts in a fresh one of the same size.
-    this.#buffer = new Uint8Array(buffer.length);
-    this.#buffer[0] = 0x5b;
     this.#pos = 1;
     this.#rows = 0;
     this.#lines = [];
