@@ -1,6 +1,7 @@
 import type { JsonBatch } from "./batch/json_batch.ts";
+import type { JsonBatchStreamOptions } from "./batch/json_batch_stream.ts";
 import { JsonBatchStream } from "./batch/json_batch_stream.ts";
-import type { JsonBatcherOptions } from "./batch/json_batcher.ts";
+import type { JsonBatcher } from "./batch/json_batcher.ts";
 import { CsvParseStream } from "./csv/csv_parse_stream.ts";
 import type { CsvRowReaderOptions } from "./csv/csv_row_reader.ts";
 import { DedupeStream } from "./dedupe/dedupe_stream.ts";
@@ -11,9 +12,9 @@ import { ValidateStream } from "./validate/validate_stream.ts";
 export interface CsvBatchStreamOptions
   extends CsvRowReaderOptions,
     Omit<RowDeduperOptions, "onReject" | "schema" | "sourceName">,
-    Omit<JsonBatcherOptions, "onReject" | "schema" | "sourceName"> {}
+    Omit<JsonBatchStreamOptions, "onReject" | "schema" | "sourceName"> {}
 
-/** Where every row read went. After the stream ends, `read === invalid + duplicate + batched`. */
+/** Where every row read went. After the stream ends, `read === invalid + duplicate + batched + skipped`. */
 export interface RowCounts {
   /** Data rows read (not the header, not blank lines). */
   read: number;
@@ -23,6 +24,8 @@ export interface RowCounts {
   duplicate: number;
   /** Rows written into request bodies. */
   batched: number;
+  /** Rows not written because an earlier run staged them (`skipThroughLine`); 0 otherwise. */
+  skipped: number;
 }
 
 /**
@@ -66,6 +69,7 @@ export class CsvBatchStream implements ReadableWritablePair<JsonBatch, Uint8Arra
       invalid: parse.rejected + this.#validate.stats.invalid + this.#batch.stats.tooLarge,
       duplicate: this.#dedupe.stats.duplicate,
       batched: this.#batch.stats.rows,
+      skipped: this.#batch.stats.skipped,
     };
   }
 
@@ -75,6 +79,11 @@ export class CsvBatchStream implements ReadableWritablePair<JsonBatch, Uint8Arra
    */
   truncate(): void {
     this.#parse.truncate();
+  }
+
+  /** The batching stage's core, to see which rows it holds (`lastLine`, `openFirstLine`). */
+  get batcher(): JsonBatcher {
+    return this.#batch.batcher;
   }
 
   /** Keys held and bytes used by the dedupe index. */

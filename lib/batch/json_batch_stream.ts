@@ -3,7 +3,14 @@ import type { JsonBatch } from "./json_batch.ts";
 import { JsonBatcher, type JsonBatcherOptions, type JsonBatchStats } from "./json_batcher.ts";
 
 /** Options of {@linkcode JsonBatchStream}. */
-export type JsonBatchStreamOptions = JsonBatcherOptions;
+export interface JsonBatchStreamOptions extends JsonBatcherOptions {
+  /**
+   * Told of each body as it is cut, before it is passed on (e.g. to track
+   * which rows are not yet acknowledged).
+   * @default undefined
+   */
+  onBody?: (batch: JsonBatch) => void;
+}
 
 /**
  * Turns batches of rows into request bodies: each a {@linkcode JsonBatch}
@@ -23,14 +30,25 @@ export class JsonBatchStream extends TransformStream<RowBatch, JsonBatch> {
     const batcher = new JsonBatcher(options);
     super({
       transform(rows, controller) {
-        for (const body of batcher.push(rows)) controller.enqueue(body);
+        for (const body of batcher.push(rows)) {
+          options.onBody?.(body);
+          controller.enqueue(body);
+        }
       },
       flush(controller) {
         const last = batcher.flush();
-        if (last !== undefined) controller.enqueue(last);
+        if (last !== undefined) {
+          options.onBody?.(last);
+          controller.enqueue(last);
+        }
       },
     });
     this.#batcher = batcher;
+  }
+
+  /** The batcher: its `lastLine` and `openFirstLine` tell which rows it holds. */
+  get batcher(): JsonBatcher {
+    return this.#batcher;
   }
 
   /** Rows batched, bodies and bytes so far. */

@@ -31,6 +31,12 @@ export interface JsonBatcherOptions {
    */
   maxRows?: number;
   /**
+   * Rows on lines up to this one are counted as `skipped` and not written:
+   * an earlier run of the same import staged them (resuming from a checkpoint).
+   * @default 0 (none)
+   */
+  skipThroughLine?: number;
+  /**
    * The input's name in messages.
    * @default "input"
    */
@@ -52,6 +58,8 @@ export interface JsonBatchStats {
   bytes: number;
   /** Rows rejected as too large for a body. */
   tooLarge: number;
+  /** Rows not written because an earlier run staged them (`skipThroughLine`). */
+  skipped: number;
 }
 
 const COMMA = 0x2c;
@@ -65,7 +73,9 @@ const encoder = new TextEncoder();
  * `TextEncoder`, so every body is valid JSON whatever the text.
  */
 export class JsonBatcher {
-  readonly stats: JsonBatchStats = { rows: 0, batches: 0, bytes: 0, tooLarge: 0 };
+  readonly stats: JsonBatchStats = { rows: 0, batches: 0, bytes: 0, tooLarge: 0, skipped: 0 };
+  readonly #skipThroughLine: number;
+  #lastLine = 0;
   readonly #maxBytes: number;
   readonly #maxRows: number;
   readonly #names: string[];
@@ -107,6 +117,11 @@ export class JsonBatcher {
     );
     this.#fixedBytes = this.#prefixes.reduce((sum, p) => sum + p.length, 0) + this.#suffix.length;
     this.#source = options.sourceName ?? "input";
+    const skip = options.skipThroughLine ?? 0;
+    if (!Number.isSafeInteger(skip) || skip < 0) {
+      throw new InvalidOptionError("JsonBatcher", "skipThroughLine", "a non-negative integer", skip);
+    }
+    this.#skipThroughLine = skip;
     this.#onReject = options.onReject;
     this.#buffer = new Uint8Array(Math.min(maxBytes, 1 << 20));
     this.#buffer[0] = 0x5b; // [
@@ -116,7 +131,12 @@ export class JsonBatcher {
   push(batch: RowBatch): JsonBatch[] {
     const done: JsonBatch[] = [];
     const { starts, ends, width } = batch;
+    if (batch.length > 0) this.#lastLine = batch.lines[batch.length - 1]!;
     for (let r = 0; r < batch.length; r++) {
+      if (batch.lines[r]! <= this.#skipThroughLine) {
+        this.stats.skipped++;
+        continue;
+      }
       if (this.#rows >= this.#maxRows) done.push(this.#cut());
       // No UTF-16 code unit takes more than 6 bytes in JSON (\uXXXX): when even that fits, write at once.
       let chars = 0;
@@ -139,6 +159,16 @@ export class JsonBatcher {
       this.#write(batch, r, bytes);
     }
     return done;
+  }
+
+  /** The last source line handed to the batcher (0 before any). */
+  get lastLine(): number {
+    return this.#lastLine;
+  }
+
+  /** The source line of the first row of the body being written, if any. */
+  get openFirstLine(): number | undefined {
+    return this.#rows > 0 ? this.#lines[0] : undefined;
   }
 
   /** End of input: the last body, if any rows are pending. */
@@ -227,7 +257,12 @@ export class JsonBatcher {
     offsets[this.#rows] = this.#pos;
     // The body is an exact-size copy; the working buffer is kept for the next
     // body, so a run allocates each body once and leaves no half-empty buffers.
-    const batch: JsonBatch = { body: buffer.slice(0, this.#pos), rows: this.#rows, lines: this.#lines, offsets };
+    const batch: JsonBatch = {
+      body: buffer.slice(0, this.#pos),
+      rows: this.#rows,
+      lines: this.#lines,
+      offsets,
+    };
     this.stats.rows += this.#rows;
     this.stats.batches++;
     this.stats.bytes += this.#pos;

@@ -8,6 +8,7 @@ import { linkageCaseSensitivity } from "../dedupe/row_deduper.ts";
 import { EloquaBulkError, InvalidOptionError, isEloquaBulkError, isInvalidOptionError } from "../errors.ts";
 import type { Reject } from "../reject.ts";
 import { fieldNames, LINKAGE_SCHEMA } from "../schema.ts";
+import { CheckpointMismatchError, checkCheckpoint, type ImportCheckpoint } from "./checkpoint.ts";
 import type { CsvSource, ImportLinkagesOptions } from "./import_options.ts";
 import type { ImportProgress, ImportReport, RowReport } from "./report.ts";
 import { Uploader } from "./uploader.ts";
@@ -45,6 +46,30 @@ export async function importLinkages(
   const started = Date.now();
   const settings = checkOptions(options);
   const input = toStream(source);
+  const resume =
+    options.checkpoint === undefined
+      ? undefined
+      : checkCheckpoint(options.checkpoint, options.fingerprint ?? null);
+  const importUri = resume?.definitionUri ?? options.importUri;
+  if (
+    resume?.definitionUri &&
+    options.importUri !== undefined &&
+    options.importUri !== resume.definitionUri
+  ) {
+    throw new CheckpointMismatchError(
+      `The checkpoint is for ${resume.definitionUri}, not --import-uri ${options.importUri}; drop one of them`,
+    );
+  }
+  const skipThroughLine = resume?.acknowledgedLine ?? 0;
+  // Rows the earlier run already reported are read again: report each only once.
+  const onReject =
+    options.onReject === undefined || skipThroughLine === 0
+      ? options.onReject
+      : (reject: Reject) => {
+          if (reject.line > skipThroughLine || reject.stage === "sync" || reject.stage === "upload") {
+            options.onReject!(reject);
+          }
+        };
   // Aborts requests in flight when the import stops, whatever stopped it.
   const controller = new AbortController();
   const signal = controller.signal;
@@ -79,7 +104,7 @@ export async function importLinkages(
 
   let reused: ImportDefinition | undefined;
   try {
-    if (!settings.dryRun && options.importUri !== undefined) reused = await reuseDefinition(options);
+    if (!settings.dryRun && importUri !== undefined) reused = await reuseDefinition(options, importUri);
   } catch (error) {
     if (isInvalidOptionError(error)) throw error;
     report.error = describeError(error);
@@ -95,11 +120,15 @@ export async function importLinkages(
     (reused ?? linkageDefinition(definitionInput)) as Record<string, unknown>,
   );
 
+  // Bodies cut by the batcher and not yet handed to the uploader: not acknowledged.
+  const cut = new Set<JsonBatch>();
   const batches = new CsvBatchStream({
     ...pick(options),
     maxBytes: settings.maxBatchBytes,
     caseSensitive,
-    ...(options.onReject === undefined ? {} : { onReject: options.onReject }),
+    skipThroughLine,
+    onBody: (batch) => cut.add(batch),
+    ...(onReject === undefined ? {} : { onReject }),
   });
   const uploader = settings.dryRun
     ? undefined
@@ -113,9 +142,54 @@ export async function importLinkages(
         maxBytesPerSync: settings.maxBytesPerSync,
         syncTimeoutMs: settings.syncTimeoutMs,
         signal,
-        ...(options.onReject === undefined ? {} : { onReject: options.onReject }),
+        ...(onReject === undefined ? {} : { onReject }),
         sourceName: options.sourceName ?? "input",
+        carried: resume?.sinceSync,
+        onAck: () => checkpoint(false),
       });
+  const earlier = {
+    syncs: resume?.syncs.map((sync) => ({ ...sync })) ?? [],
+    requests: resume?.requests ?? { dataPosts: 0, bytes: 0, retries: 0, splits: 0 },
+    rejectedByEloqua: resume?.rejectedByEloqua ?? 0,
+  };
+  if (resume !== undefined)
+    report.resumed = { fromLine: skipThroughLine, mayBeStagedTwice: resume.stagedBeyond };
+
+  // Checkpoints: the longest prefix of lines whose rows are all acknowledged.
+  let lastCheckpoint = 0;
+  let lastSyncState = "";
+  const acknowledgedLine = (): number => {
+    let min = uploader?.minOutstandingLine() ?? Number.POSITIVE_INFINITY;
+    for (const batch of cut) if (batch.rows > 0 && batch.lines[0]! < min) min = batch.lines[0]!;
+    const batcher = batches.batcher;
+    min = Math.min(min, batcher.openFirstLine ?? Number.POSITIVE_INFINITY, batcher.lastLine + 1);
+    return Math.max(skipThroughLine, min - 1);
+  };
+  const checkpoint = (complete: boolean): void => {
+    if (options.onCheckpoint === undefined || uploader === undefined) return;
+    const now = Date.now();
+    const syncState = `${uploader.pendingSyncUri ?? "-"} ${uploader.stats.syncs.length}`;
+    if (!complete && syncState === lastSyncState && now - lastCheckpoint < settings.checkpointIntervalMs)
+      return;
+    lastCheckpoint = now;
+    lastSyncState = syncState;
+    fill();
+    const line = acknowledgedLine();
+    const state: ImportCheckpoint = {
+      version: 1,
+      fingerprint: options.fingerprint ?? null,
+      definitionUri: report.definitionUri,
+      acknowledgedLine: line,
+      stagedBeyond: uploader.rowsStagedAfter(line),
+      sinceSync: uploader.sinceSync,
+      syncs: report.syncs,
+      pendingSync: uploader.pendingSyncUri || null,
+      requests: report.requests,
+      rejectedByEloqua: report.rows.rejectedByEloqua,
+      complete,
+    };
+    options.onCheckpoint(state);
+  };
   // The first failure stops the reading; what was read by then still flows
   // through the stages, and the bodies it makes are reported as not sent.
   let failure: unknown;
@@ -148,6 +222,7 @@ export async function importLinkages(
   const target = new WritableStream<JsonBatch>({
     async write(batch) {
       if (uploader === undefined) return; // a dry run: counted as not sent
+      cut.delete(batch);
       if (failure !== undefined) return unsent(batch);
       try {
         await uploader.write(batch);
@@ -174,14 +249,21 @@ export async function importLinkages(
     rows.read = counts.read;
     rows.invalid = counts.invalid + (uploader?.stats.refused ?? 0);
     rows.duplicate = counts.duplicate;
-    rows.staged = uploader?.stats.staged ?? 0;
-    rows.rejectedByEloqua = uploader?.stats.rejectedByEloqua ?? 0;
+    // Rows an earlier run staged (resuming) were read again and skipped: they count as staged.
+    rows.staged = (uploader?.stats.staged ?? 0) + counts.skipped;
+    rows.rejectedByEloqua = earlier.rejectedByEloqua + (uploader?.stats.rejectedByEloqua ?? 0);
     rows.notSent = rows.read - rows.invalid - rows.duplicate - rows.staged;
     if (uploader !== undefined) {
       report.definitionUri = uploader.definitionUri ?? reused?.uri ?? null;
       const { dataPosts, bytes, retries, splits } = uploader.stats;
-      report.requests = { dataPosts, bytes, retries, splits };
-      report.syncs = uploader.stats.syncs.map((sync) => ({ ...sync }));
+      const before = earlier.requests;
+      report.requests = {
+        dataPosts: before.dataPosts + dataPosts,
+        bytes: before.bytes + bytes,
+        retries: before.retries + retries,
+        splits: before.splits + splits,
+      };
+      report.syncs = [...earlier.syncs, ...uploader.stats.syncs].map((sync) => ({ ...sync }));
     }
   }
 
@@ -191,6 +273,11 @@ export async function importLinkages(
       ? undefined
       : setInterval(() => progress(false), settings.progressIntervalMs);
   try {
+    // A sync the earlier run left running comes first: no POST while it runs.
+    const pending = resume?.pendingSync
+      ? earlier.syncs.find((sync) => sync.uri === resume.pendingSync)
+      : undefined;
+    if (pending !== undefined && uploader !== undefined) await uploader.resumeSync(pending);
     await input.pipeThrough(counter).pipeThrough(batches).pipeTo(target);
   } catch (error) {
     // The source or a stage failed: what was in the stages is lost, but counted (read − the rest).
@@ -211,6 +298,7 @@ export async function importLinkages(
     (settings.dryRun || report.rows.notSent === 0) &&
     report.syncs.every((s) => s.status === "success" || s.status === "warning");
   report.durationMs = Date.now() - started;
+  checkpoint(report.ok);
   progress(true);
   return report;
 }
@@ -223,6 +311,7 @@ interface Settings {
   maxBytesPerSync: number;
   syncTimeoutMs: number;
   progressIntervalMs: number;
+  checkpointIntervalMs: number;
 }
 
 function checkOptions(options: ImportLinkagesOptions): Settings {
@@ -249,13 +338,14 @@ function checkOptions(options: ImportLinkagesOptions): Settings {
     maxBytesPerSync: int("maxBytesPerSync", 250_000_000, 1, Number.MAX_SAFE_INTEGER),
     syncTimeoutMs: int("syncTimeoutMs", 3_600_000, 1, 2_147_483_647),
     progressIntervalMs: int("progressIntervalMs", 500, 0, 2_147_483_647),
+    checkpointIntervalMs: int("checkpointIntervalMs", 0, 0, 2_147_483_647),
   };
 }
 
 /** Look up the definition to reuse, and check this tool can stage into it. */
-async function reuseDefinition(options: ImportLinkagesOptions): Promise<ImportDefinition> {
+async function reuseDefinition(options: ImportLinkagesOptions, uri: string): Promise<ImportDefinition> {
   const call = options.signal === undefined ? {} : { signal: options.signal };
-  const definition = await options.client!.getImport(options.importUri!, call);
+  const definition = await options.client!.getImport(uri, call);
   const fields = Object.keys(definition.fields ?? {});
   const missing = FIELDS.filter((name) => !fields.includes(name));
   if (missing.length > 0) {

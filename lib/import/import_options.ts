@@ -2,6 +2,7 @@ import type { EloquaBulkClient } from "../client/client.ts";
 import type { LinkageDefinitionOptions } from "../client/definitions.ts";
 import type { CsvBatchStreamOptions } from "../csv_batch_stream.ts";
 import type { RejectHandler } from "../reject.ts";
+import type { ImportCheckpoint } from "./checkpoint.ts";
 import type { ImportProgress } from "./report.ts";
 
 /** A source of CSV: a stream or async iterable of UTF-8 bytes or strings. */
@@ -82,4 +83,31 @@ export interface ImportLinkagesOptions
    * @default undefined
    */
   signal?: AbortSignal;
+  /**
+   * Resume from this checkpoint (from `onCheckpoint` of an earlier run on the same source): rows it
+   * acknowledged are read again but not sent, a sync it left running is waited for, and the report
+   * totals cover the whole import.
+   * @default undefined (start from the beginning)
+   */
+  checkpoint?: ImportCheckpoint;
+  /**
+   * Receives the state needed to resume after each acknowledgement (a body
+   * staged, a sync started or done); store it atomically before returning.
+   * @default undefined
+   */
+  onCheckpoint?: (checkpoint: ImportCheckpoint) => void;
+  /**
+   * Least time between two `onCheckpoint` calls for data POSTs (syncs always
+   * call it). With 0, every acknowledged body is checkpointed, so a rerun
+   * sends again at most the bodies that were in flight; bodies are large
+   * (up to 30 MB each), so that is a write every few seconds at most.
+   * @default 0
+   */
+  checkpointIntervalMs?: number;
+  /**
+   * Identifies the source in checkpoints (e.g. its size and a hash of its first MB); a checkpoint of
+   * another fingerprint is refused.
+   * @default null
+   */
+  fingerprint?: string;
 }

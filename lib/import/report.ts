@@ -47,6 +47,8 @@ export interface ImportReport {
     splits: number;
   };
   syncs: SyncReport[];
+  /** When the import resumed from a checkpoint: the line it resumed after, and the rows it may have staged twice. */
+  resumed?: { fromLine: number; mayBeStagedTwice: number };
   /** Why the import stopped early, when it did. */
   error?: { code: string; message: string };
   /** Wall time, in milliseconds. */

@@ -84,6 +84,20 @@ export class SyncFileTable {
     return undefined;
   }
 
+  /** Rows of this sync's files on lines after `line`. */
+  rowsAfter(line: number): number {
+    let count = 0;
+    for (const file of this.#files) {
+      const runs = file.lines;
+      for (let r = 0; r < runs.length; r += 2) {
+        const first = runs[r]!;
+        const n = runs[r + 1]!;
+        if (first + n - 1 > line) count += Math.min(n, first + n - 1 - line);
+      }
+    }
+    return count;
+  }
+
   /** Start the next sync's table. */
   clear(): void {
     this.#files = [];

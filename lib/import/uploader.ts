@@ -24,6 +24,13 @@ export interface UploaderOptions {
   signal?: AbortSignal | undefined;
   onReject?: RejectHandler | undefined;
   sourceName: string;
+  /**
+   * Files and bytes an earlier run staged on the definition since its last
+   * sync (resuming from a checkpoint): they count toward the first sync.
+   */
+  carried?: { files: number; bytes: number } | undefined;
+  /** Told after each acknowledgement (a body staged, a sync done), e.g. to write a checkpoint. */
+  onAck?: (() => void) | undefined;
 }
 
 /** What the uploader did so far. */
@@ -74,6 +81,9 @@ export class Uploader {
   /** Bodies waiting for a slot: the one being written, halves of split bodies, bodies to post again after a sync. */
   readonly #queue: JsonBatch[] = [];
   readonly #inFlight = new Set<Promise<void>>();
+  readonly #inFlightBatches = new Set<JsonBatch>();
+  /** The sync being created or waited for, if any. */
+  #syncUri: string | undefined;
   /** Bodies that failed for good or were never posted; reported as not sent. */
   readonly #unsent: JsonBatch[] = [];
   /** Bodies already posted again once after a 413 or 400: a second time is an error. */
@@ -96,6 +106,62 @@ export class Uploader {
   constructor(options: UploaderOptions) {
     this.#options = options;
     this.#table = new SyncFileTable(options.fields);
+    this.#uncertainFiles = options.carried?.files ?? 0;
+    this.#uncertainBytes = options.carried?.bytes ?? 0;
+  }
+
+  /**
+   * The smallest source line among the rows not yet acknowledged (queued,
+   * in flight, or failed), or `Infinity` when there are none.
+   */
+  minOutstandingLine(): number {
+    let min = Number.POSITIVE_INFINITY;
+    for (const list of [this.#queue, this.#inFlightBatches, this.#unsent]) {
+      for (const batch of list) if (batch.rows > 0 && batch.lines[0]! < min) min = batch.lines[0]!;
+    }
+    return min;
+  }
+
+  /** Files (and their bytes) Eloqua has, or may have, staged since the last sync: POSTs in flight count. */
+  get sinceSync(): { files: number; bytes: number } {
+    return {
+      files: this.#table.files + this.#uncertainFiles + this.#pendingFiles,
+      bytes: this.#stagedBytes + this.#uncertainBytes + this.#pendingBytes,
+    };
+  }
+
+  /** Rows Eloqua accepted, or may have (in flight), on lines after `line`: what a rerun from there sends again. */
+  rowsStagedAfter(line: number): number {
+    let rows = this.#table.rowsAfter(line);
+    for (const batch of this.#inFlightBatches) rows += batch.rows;
+    return rows;
+  }
+
+  /** The sync created and not yet seen finished, if any. */
+  get pendingSyncUri(): string | undefined {
+    return this.#syncUri;
+  }
+
+  /**
+   * Finish a sync an earlier run started (resuming from a checkpoint): wait
+   * for it and read its rejects. Which file each reject came from is not
+   * known any more, so they carry line 0 and the values Eloqua echoes.
+   */
+  async resumeSync(report: SyncReport): Promise<void> {
+    const { client, signal, syncTimeoutMs } = this.#options;
+    const call = signal ? { signal } : {};
+    this.#syncUri = report.uri;
+    try {
+      const done = await client.waitForSync(report.uri, { ...call, maxWaitMs: syncTimeoutMs });
+      report.status = done.status;
+      if (done.status === "warning" || done.status === "error") await this.#readRejects(report);
+    } finally {
+      this.#syncUri = undefined;
+    }
+    // Its files are synced: they no longer count toward the next sync.
+    this.#uncertainFiles = 0;
+    this.#uncertainBytes = 0;
+    this.#options.onAck?.();
   }
 
   /** The definition's URI, once resolved. */
@@ -164,8 +230,10 @@ export class Uploader {
     const size = batch.body.length;
     this.#pendingFiles++;
     this.#pendingBytes += size;
+    this.#inFlightBatches.add(batch);
     const task = this.#post(batch).finally(() => {
       this.#inFlight.delete(task);
+      this.#inFlightBatches.delete(batch);
       this.#pendingFiles--;
       this.#pendingBytes -= size;
       this.stats.inFlight = this.#inFlight.size;
@@ -190,17 +258,14 @@ export class Uploader {
         request.abort(HOLD_FOR_SYNC);
     };
     try {
-      this.#definition ??= this.#options.definition().then((uri) => {
-        this.definitionUri = uri;
-        return uri;
-      });
-      const uri = await this.#definition;
+      const uri = await this.#resolveDefinition();
       await client.postData(uri, batch.body, { signal: request.signal, onRetry });
       this.#table.add(batch);
       this.#stagedBytes += batch.body.length;
       this.stats.staged += batch.rows;
       this.stats.dataPosts++;
       this.stats.bytes += batch.body.length;
+      this.#options.onAck?.();
     } catch (error) {
       if (error === HOLD_FOR_SYNC && !signal?.aborted) {
         this.#needSync = true;
@@ -212,6 +277,17 @@ export class Uploader {
     } finally {
       signal?.removeEventListener("abort", stop);
     }
+  }
+
+  /** The definition's URI, created or looked up once. */
+  #resolveDefinition(): Promise<string> {
+    this.#definition ??= this.#options.definition().then((uri) => {
+      this.definitionUri = uri;
+      // Known before anything is staged on it: a rerun must reuse it, not create another.
+      this.#options.onAck?.();
+      return uri;
+    });
+    return this.#definition;
   }
 
   /** Handle a failed POST the way Eloqua's status codes call for; false when it cannot be recovered. */
@@ -275,8 +351,9 @@ export class Uploader {
   /** Sync the definition's staged files; never while a POST is in flight (the caller drained them). */
   async #sync(): Promise<void> {
     this.#needSync = false;
-    const uri = this.definitionUri;
-    if (uri === undefined || this.#table.files + this.#uncertainFiles === 0) return;
+    if (this.#table.files + this.#uncertainFiles === 0) return;
+    // Files carried over from an earlier run may call for a sync before this run posts anything.
+    const uri = await this.#resolveDefinition();
     const { client, signal, syncTimeoutMs } = this.#options;
     const call = signal ? { signal } : {};
     const report: SyncReport = {
@@ -287,9 +364,12 @@ export class Uploader {
       rejected: 0,
     };
     try {
+      this.#syncUri = "";
       const created = await client.createSync({ syncedInstanceUri: uri }, call);
       report.uri = created.uri;
+      this.#syncUri = created.uri;
       this.stats.syncs.push(report);
+      this.#options.onAck?.();
       const done = await client.waitForSync(created.uri, { ...call, maxWaitMs: syncTimeoutMs });
       report.status = done.status;
       if (done.status === "warning" || done.status === "error") await this.#readRejects(report);
@@ -303,11 +383,13 @@ export class Uploader {
       this.#failure ??= error;
       throw error;
     } finally {
+      this.#syncUri = undefined;
       this.#table.clear();
       this.#stagedBytes = 0;
       this.#uncertainFiles = 0;
       this.#uncertainBytes = 0;
     }
+    this.#options.onAck?.();
   }
 
   async #readRejects(report: SyncReport): Promise<void> {

@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { ON_NODE } from "../runtimes/runtime.ts";
 
 const run = promisify(execFile);
 const root = new URL("../../", import.meta.url);
@@ -14,13 +15,15 @@ async function example(name: string): Promise<string> {
   return stdout;
 }
 
-describe("examples/", () => {
+// Node-only: runs each example in a child process with tsx. Deno and Bun run examples/deno_import.ts
+// and examples/bun_import.ts (test/runtimes/examples.test.ts).
+describe.skipIf(!ON_NODE)("examples/", () => {
   it("core_batches.ts should print the bodies, counts and rejects the README shows", async () => {
     const out = await example("core_batches.ts");
     expect(out).toContain(
       '[{"OpportunityID":"OPP-1","EmailAddress":"ann@example.com"},{"OpportunityID":"OPP-3","EmailAddress":"bob@example.com"}]',
     );
-    expect(out).toContain("{ read: 4, invalid: 1, duplicate: 1, batched: 2 }");
+    expect(out).toContain("{ read: 4, invalid: 1, duplicate: 1, batched: 2, skipped: 0 }");
     expect(out).toContain("[ '4 INVALID_EMAIL', '3 DUPLICATE' ]");
   });
 

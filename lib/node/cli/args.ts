@@ -21,6 +21,7 @@ const FLAGS = {
   "files-per-sync": { type: "string", commands: ["import"] },
   report: { type: "string", commands: ["import"] },
   rejects: { type: "string", commands: ["import"] },
+  checkpoint: { type: "string", commands: ["import"] },
   "include-duplicates": { type: "boolean", commands: ["import"] },
   "dry-run": { type: "boolean", commands: ["import"] },
   port: { type: "string", commands: ["emulator"] },

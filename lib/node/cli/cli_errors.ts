@@ -1,5 +1,6 @@
 import { isCsvHeaderError } from "../../csv/csv_errors.ts";
 import { isEloquaBulkError, isInvalidOptionError } from "../../errors.ts";
+import { isCheckpointMismatchError } from "../../import/checkpoint.ts";
 import { isFileUnreadableError } from "../file_source.ts";
 
 /** Exit codes of the CLI. */
@@ -20,7 +21,8 @@ export function isUsageProblem(error: unknown): boolean {
     error instanceof UsageError ||
     isCsvHeaderError(error) ||
     isInvalidOptionError(error) ||
-    isFileUnreadableError(error)
+    isFileUnreadableError(error) ||
+    isCheckpointMismatchError(error)
   );
 }
 

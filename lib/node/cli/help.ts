@@ -31,6 +31,8 @@ const IMPORT = `eloqua-bulk import <file.csv | ->
   --rejects <file>            write a CSV of every row not staged: line, OpportunityID, EmailAddress,
                               code, stage, message, other (--include-duplicates to add duplicates);
                               values starting with = + - @ get a leading ' so spreadsheets show them as text
+  --checkpoint <file>         keep the state needed to resume in <file> (written atomically as rows are
+                              acknowledged); run the same command again to continue where it stopped
   --dry-run                   parse, validate, dedupe and batch; no network
   --allow-insecure-http       allow an http:// --base-url that is not a loopback host
   --quiet, -q                 no progress and no summary (errors still go to stderr)

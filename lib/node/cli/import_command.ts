@@ -2,9 +2,11 @@ import { access, constants, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { EloquaBulkClient } from "../../client/client.ts";
 import type { RetryEvent } from "../../client/http.ts";
+import type { ImportCheckpoint } from "../../import/checkpoint.ts";
 import { importLinkages } from "../../import/import_linkages.ts";
 import type { ImportLinkagesOptions } from "../../import/import_options.ts";
 import type { ImportReport } from "../../import/report.ts";
+import { fingerprintFile, readCheckpoint, writeCheckpoint } from "../checkpoint_file.ts";
 import type { EmulatorServer } from "../emulator_server.ts";
 import { fileSource } from "../file_source.ts";
 import type { FlagValues } from "./args.ts";
@@ -50,6 +52,18 @@ export async function importCommand(
     if (flags["opportunity-column"] !== undefined) columns.OpportunityID = flags["opportunity-column"];
     if (flags["email-column"] !== undefined) columns.EmailAddress = flags["email-column"];
 
+    // Resuming: the checkpoint is tied to this file (size and first MiB); stdin cannot be read twice.
+    const checkpointPath = flags.checkpoint;
+    let fingerprint: string | undefined;
+    let resumeFrom: ImportCheckpoint | undefined;
+    if (checkpointPath !== undefined) {
+      if (file === "-")
+        throw new UsageError("--checkpoint needs a file: standard input cannot be read again.");
+      await checkWritableFolder("--checkpoint", checkpointPath);
+      fingerprint = fingerprintFile(file);
+      resumeFrom = readCheckpoint(checkpointPath, fingerprint);
+    }
+
     const source = await fileSource(file);
     cleanups.push(() => source.stream.cancel().catch(() => {}));
     let rejects: RejectsFile | undefined;
@@ -57,10 +71,11 @@ export async function importCommand(
       if (file !== "-" && resolve(flags.rejects) === resolve(file)) {
         throw new UsageError(`--rejects ${flags.rejects} is the input file: choose another path.`);
       }
-      rejects = await RejectsFile.open(flags.rejects, {
-        includeDuplicates: flags["include-duplicates"] === true,
-        columns,
-      });
+      rejects = await RejectsFile.open(
+        flags.rejects,
+        { includeDuplicates: flags["include-duplicates"] === true, columns },
+        resumeFrom !== undefined,
+      );
       const opened = rejects;
       cleanups.push(() => opened.close());
     }
@@ -135,6 +150,17 @@ export async function importCommand(
     if (rejects !== undefined) options.onReject = rejects.onReject;
     if (source.size !== undefined)
       options.expectedKeys = Math.min(Math.floor(source.size / 40), MAX_EXPECTED_KEYS);
+    if (checkpointPath !== undefined && fingerprint !== undefined && target.kind !== "dry-run") {
+      options.fingerprint = fingerprint;
+      if (resumeFrom !== undefined) {
+        options.checkpoint = resumeFrom;
+        progress.notice(
+          `Resuming from ${checkpointPath}: rows up to line ${resumeFrom.acknowledgedLine} are done.`,
+        );
+      }
+      const path = checkpointPath;
+      options.onCheckpoint = (state) => writeCheckpoint(path, state);
+    }
 
     let report: ImportReport;
     try {

@@ -19,26 +19,31 @@ export class RejectsFile {
   #pending = "";
   #error: Error | undefined;
 
-  private constructor(path: string, stream: WriteStream, writer: RejectsCsvWriter) {
+  private constructor(path: string, stream: WriteStream, writer: RejectsCsvWriter, append: boolean) {
     this.path = path;
     this.#stream = stream;
     this.#writer = writer;
-    this.#pending = writer.header();
+    this.#pending = append ? "" : writer.header();
     stream.on("error", (error) => {
       this.#error ??= error;
     });
   }
 
-  /** Opens (creates or truncates) the file; a path that cannot be written is a usage error. */
-  static async open(path: string, options: RejectsCsvWriterOptions = {}): Promise<RejectsFile> {
-    const stream = createWriteStream(path, { flags: "w" });
+  /** Opens (creates or truncates, or appends to) the file; a path that cannot be written is a usage error. */
+  /** Open `path` for writing; with `append` (resuming an import), add to it without a new header. */
+  static async open(
+    path: string,
+    options: RejectsCsvWriterOptions = {},
+    append = false,
+  ): Promise<RejectsFile> {
+    const stream = createWriteStream(path, { flags: append ? "a" : "w" });
     await new Promise<void>((resolve, reject) => {
       stream.once("open", () => resolve());
       stream.once("error", (error: NodeJS.ErrnoException) => {
         reject(new UsageError(`Cannot write the rejects file ${path}: ${reason(error)}.`));
       });
     });
-    return new RejectsFile(path, stream, new RejectsCsvWriter(options));
+    return new RejectsFile(path, stream, new RejectsCsvWriter(options), append);
   }
 
   /** Rejects written so far. */

@@ -1,0 +1,116 @@
+// Resume after a crash: the CLI is killed with SIGKILL at seeded points of a run against the emulator,
+// then run again with the same checkpoint until it completes; the emulator's record must then hold every
+// valid unique row, no invalid row, and no more rows twice than the checkpoint said might be.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { ImportReport } from "../../lib/import/report.ts";
+import { startEmulatorServer } from "../../lib/node/emulator_server.ts";
+import { expectedStaged, linkRows, toCsv } from "../import/_import_harness.ts";
+
+const bin = new URL("../../bin/eloqua-bulk.mjs", import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), "eloqua-resume-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const rows = linkRows(6000, 42);
+const file = join(dir, "links.csv");
+writeFileSync(file, toCsv(rows));
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+/** Run the CLI; with `killAfterMs`, SIGKILL it then. */
+function cli(args: string[], killAfterMs?: number): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { ...process.env, ELOQUA_BULK_FROM_SOURCE: "1" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const timer =
+      killAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), killAfterMs);
+    child.on("exit", (code, signal) => {
+      if (timer !== undefined) clearTimeout(timer);
+      resolve({ code, signal, stderr });
+    });
+  });
+}
+
+/** A deterministic delay for a seed, spread over the run. */
+function killPoint(seed: number): number {
+  let x = seed * 2654435761;
+  x ^= x >>> 13;
+  return 600 + (Math.abs(x) % 2400);
+}
+
+describe("resume after a crash (eloqua-bulk import --checkpoint)", () => {
+  const seeds = Array.from({ length: 20 }, (_, i) => i + 1);
+  it.each(seeds)("should finish the import after a SIGKILL (seed %i)", { timeout: 120_000 }, async (seed) => {
+    const server = await startEmulatorServer({
+      syncTiming: { pendingMs: 5, activeMs: 20 },
+      faults: [{ route: "data.post", action: { delayMs: 15 } }],
+    });
+    try {
+      const checkpoint = join(dir, `checkpoint-${seed}.json`);
+      const report = join(dir, `report-${seed}.json`);
+      const { site, user, password } = server.emulator.credentials;
+      const args = [
+        "import",
+        file,
+        "--base-url",
+        server.url,
+        "--site",
+        site,
+        "--user",
+        user,
+        "--password",
+        password,
+        "--checkpoint",
+        checkpoint,
+        "--report",
+        report,
+        "--max-batch-bytes",
+        "6000",
+        "--files-per-sync",
+        "7",
+        "--concurrency",
+        "3",
+        "--quiet",
+      ];
+      const first = await cli(args, killPoint(seed));
+      expect(first.signal === "SIGKILL" || first.code === 0).toBe(true);
+      let last = first;
+      for (let attempt = 0; attempt < 3 && last.code !== 0; attempt++) last = await cli(args);
+      expect(last.stderr).not.toContain("eloqua-bulk:");
+      expect(last.code).toBe(0);
+
+      const final = JSON.parse(readFileSync(report, "utf8")) as ImportReport;
+      const r = final.rows;
+      expect(r.read).toBe(rows.length);
+      expect(r.read).toBe(r.invalid + r.duplicate + r.staged + r.notSent);
+      expect(r.notSent).toBe(0);
+      expect(r.staged).toBe(expectedStaged(rows).length);
+
+      const staged = server.emulator
+        .records()
+        .map((x) => `${x.row.OpportunityID}\u0000${x.row.EmailAddress}`);
+      const expected = new Set(expectedStaged(rows));
+      expect(new Set(staged)).toEqual(expected);
+      const twice = staged.length - expected.size;
+      expect(twice).toBeLessThanOrEqual(final.resumed?.mayBeStagedTwice ?? 0);
+      const stats = server.emulator.stats;
+      expect(stats.maxFilesPerSync).toBeLessThanOrEqual(7);
+      expect(stats.overlappingSyncs).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+});
