@@ -91,7 +91,8 @@ export class JsonBatcher {
   #pos = 1;
   #rows = 0;
   #lines: number[] = [];
-  #offsets: number[] = [];
+  /** Where each row of the open body starts; grown by doubling, copied out exact at a cut. */
+  #offsets = new Uint32Array(1024);
 
   constructor(options: JsonBatcherOptions = {}) {
     const maxBytes = options.maxBytes ?? DEFAULT_MAX_BATCH_BYTES;
@@ -209,7 +210,12 @@ export class JsonBatcher {
     if (pos + 1 + bound + 1 > this.#buffer.length) this.#grow(pos + 1 + bound + 1);
     const buffer = this.#buffer;
     if (this.#rows > 0) buffer[pos++] = COMMA;
-    this.#offsets.push(pos);
+    if (this.#rows + 1 >= this.#offsets.length) {
+      const grown = new Uint32Array(this.#offsets.length * 2);
+      grown.set(this.#offsets);
+      this.#offsets = grown;
+    }
+    this.#offsets[this.#rows] = pos;
     const prefixes = this.#prefixes;
     const width = batch.width;
     for (let k = 0; k < width; k++) {
@@ -252,8 +258,7 @@ export class JsonBatcher {
   #cut(): JsonBatch {
     const buffer = this.#buffer;
     buffer[this.#pos++] = 0x5d; // ]
-    const offsets = new Uint32Array(this.#rows + 1);
-    for (let i = 0; i < this.#rows; i++) offsets[i] = this.#offsets[i]!;
+    const offsets = this.#offsets.slice(0, this.#rows + 1);
     offsets[this.#rows] = this.#pos;
     // The body is an exact-size copy; the working buffer is kept for the next
     // body, so a run allocates each body once and leaves no half-empty buffers.
@@ -269,7 +274,7 @@ export class JsonBatcher {
     this.#pos = 1;
     this.#rows = 0;
     this.#lines = [];
-    this.#offsets = [];
+
     return batch;
   }
 
