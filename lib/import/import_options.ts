@@ -35,7 +35,7 @@ export interface ImportLinkagesOptions
   definition?: LinkageDefinitionOptions;
   /**
    * Hard cap of a request body in UTF-8 bytes.
-   * @default 30_000_000
+   * @default 8_000_000
    */
   maxBatchBytes?: number;
   /**

@@ -24,7 +24,7 @@ const IMPORT = `eloqua-bulk import <file.csv | ->
                               otherwise one is created
   --opportunity-column <name> source column for OpportunityID (default OpportunityID, case-insensitive)
   --email-column <name>       source column for EmailAddress (default EmailAddress, case-insensitive)
-  --max-batch-bytes <n>       hard cap per request body (default 30,000,000; at most 32,000,000)
+  --max-batch-bytes <n>       hard cap per request body (default 8,000,000; at most 32,000,000)
   --concurrency <n>           data POSTs in flight (default 4)
   --files-per-sync <n>        sync before this many files (default 500, the most Eloqua takes)
   --report <file>             write the JSON report
