@@ -1,0 +1,212 @@
+/**
+ * One process of the end-to-end benchmark (`e2e.bench.ts`), in one of two roles:
+ *
+ * - `--role emulator`: serves the emulator in count-only mode on 127.0.0.1 and prints
+ *   `{"url": …}`; on SIGTERM it prints its stats, the CPU it used since it was ready and its peak RSS as
+ *   one JSON line, then exits.
+ * - `--role import --case ours|naive --url <emulator> --file <csv>`: runs one import in this (fresh)
+ *   process and prints its measurements as one JSON line.
+ *
+ * By hand, e.g. for a CPU profile of the importer alone:
+ *
+ * ```sh
+ * npx tsx bench/_e2e_case.ts --role emulator &        # prints {"url":"http://127.0.0.1:PORT"}
+ * node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/_e2e_case.ts --role import --case ours \
+ *   --url http://127.0.0.1:PORT --file bench/data/linkage-200mb.csv
+ * ```
+ * @module
+ */
+
+import { statSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { EloquaBulkClient } from "../lib/client/client.ts";
+import { DedupeIndex } from "../lib/dedupe/dedupe_index.ts";
+import { basicAuthorization } from "../lib/emulator/auth.ts";
+import { DEFAULT_CREDENTIALS } from "../lib/emulator/options.ts";
+import { importLinkages } from "../lib/import/import_linkages.ts";
+import { fileSource } from "../lib/node/file_source.ts";
+import { startEmulatorServer } from "../lib/node/mod.ts";
+import { runNaiveUpload } from "./naive_upload.ts";
+
+/** Bytes of CSV per row assumed to size the dedupe index from the file size (as `_run_case.ts`). */
+export const BYTES_PER_ROW_GUESS = 40;
+
+/** The import cases. */
+export const E2E_CASES = ["ours", "naive"] as const;
+export type E2eCase = (typeof E2E_CASES)[number];
+
+/** What the emulator process prints on SIGTERM. */
+export interface EmulatorResult {
+  stagedRows: number;
+  dataPosts: number;
+  bodyBytes: number;
+  maxBodyBytes: number;
+  syncsCreated: number;
+  maxInFlight: number;
+  requests: number;
+  /** CPU used since the server was ready, i.e. while serving the import. */
+  cpuUserMs: number;
+  cpuSystemMs: number;
+  maxRssBytes: number;
+}
+
+/** What an import process prints. */
+export interface ImportResult {
+  case: E2eCase;
+  fileBytes: number;
+  wallMs: number;
+  cpuUserMs: number;
+  cpuSystemMs: number;
+  /** Peak resident set of the whole process (runtime and tsx included). */
+  maxRssBytes: number;
+  /** Resident set just before the import started (runtime, tsx, modules loaded). */
+  rssBeforeBytes: number;
+  /** Peaks of `process.memoryUsage()` sampled every 100 ms: what the resident set is made of. */
+  memoryPeaks: { heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
+  counts: { read: number; invalid: number; duplicate: number; staged: number; notSent: number };
+  ok: boolean;
+  error?: string;
+  dataPosts: number;
+  bodyBytes: number;
+  syncs: number;
+  /**
+   * The dedupe index importLinkages builds, estimated (it is not exposed): a `DedupeIndex` sized with
+   * the same `expectedKeys`; `grew` says whether the real one must have grown past that (then the
+   * estimate is low).
+   */
+  index?: { expectedKeys: number; bytes: number; uniqueKeys: number; grew: boolean };
+}
+
+async function emulatorRole(): Promise<void> {
+  const server = await startEmulatorServer({
+    mode: "count",
+    syncTiming: { pendingMs: 0, activeMs: 0 },
+    maxStagedBytes: 1e12,
+  });
+  const cpu0 = process.cpuUsage();
+  process.once("SIGTERM", () => {
+    const cpu = process.cpuUsage(cpu0);
+    const s = server.emulator.stats;
+    const result: EmulatorResult = {
+      stagedRows: s.stagedRows,
+      dataPosts: s.dataPosts,
+      bodyBytes: s.bodyBytes.total,
+      maxBodyBytes: s.bodyBytes.max,
+      syncsCreated: s.syncsCreated,
+      maxInFlight: s.maxInFlight,
+      requests: s.requests,
+      cpuUserMs: cpu.user / 1000,
+      cpuSystemMs: cpu.system / 1000,
+      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    void server.close().finally(() => process.exit(0));
+  });
+  process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
+}
+
+async function importRole(kind: E2eCase, url: string, file: string): Promise<void> {
+  const { site, user, password } = DEFAULT_CREDENTIALS;
+  const fileBytes = statSync(file).size;
+  const expectedKeys = Math.ceil(fileBytes / BYTES_PER_ROW_GUESS);
+  const rssBeforeBytes = process.memoryUsage.rss();
+  const memoryPeaks = { heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 };
+  const sample = (): void => {
+    const m = process.memoryUsage();
+    for (const key of ["heapUsed", "heapTotal", "external", "arrayBuffers"] as const) {
+      memoryPeaks[key] = Math.max(memoryPeaks[key], m[key]);
+    }
+  };
+  const sampler = setInterval(sample, 100);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let out: Omit<
+    ImportResult,
+    "wallMs" | "cpuUserMs" | "cpuSystemMs" | "maxRssBytes" | "rssBeforeBytes" | "memoryPeaks"
+  >;
+  if (kind === "ours") {
+    const client = new EloquaBulkClient({ baseUrl: url, auth: { type: "basic", site, user, password } });
+    const source = await fileSource(file);
+    const report = await importLinkages(source.stream, { client, sourceName: source.name, expectedKeys });
+    const { notSent, read, invalid, duplicate, staged } = report.rows;
+    out = {
+      case: kind,
+      fileBytes,
+      counts: { read, invalid, duplicate, staged, notSent },
+      ok: report.ok,
+      ...(report.error === undefined ? {} : { error: `${report.error.code}: ${report.error.message}` }),
+      dataPosts: report.requests.dataPosts,
+      bodyBytes: report.requests.bytes,
+      syncs: report.syncs.length,
+    };
+  } else {
+    const authorization = basicAuthorization(site, user, password);
+    const counts = await runNaiveUpload(file, { baseUrl: url, authorization });
+    out = {
+      case: kind,
+      fileBytes,
+      counts: {
+        read: counts.read,
+        invalid: counts.invalid,
+        duplicate: counts.duplicate,
+        staged: counts.batched,
+        notSent: 0,
+      },
+      ok: counts.syncStatus === "success",
+      ...(counts.syncStatus === "success" ? {} : { error: `sync ended ${counts.syncStatus}` }),
+      dataPosts: counts.bodies,
+      bodyBytes: counts.bodyBytes,
+      syncs: 1,
+    };
+  }
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const maxRssBytes = process.resourceUsage().maxRSS * 1024;
+  clearInterval(sampler);
+  sample();
+  const result: ImportResult = {
+    ...out,
+    wallMs,
+    cpuUserMs: cpu.user / 1000,
+    cpuSystemMs: cpu.system / 1000,
+    maxRssBytes,
+    rssBeforeBytes,
+    memoryPeaks,
+  };
+  if (kind === "ours") {
+    // Measured after the peak was read: zero-filled tables take no resident memory until written.
+    const index = new DedupeIndex({ expectedKeys });
+    // Each of the 64 shards grows past 75% of ⌈expectedKeys / 64 / 0.7⌉ slots. Keys spread over the
+    // shards binomially: the fullest shard is within 4 standard deviations of the mean.
+    const growAt = Math.floor(Math.max(16, Math.ceil(expectedKeys / 64 / 0.7)) * 0.75);
+    const uniqueKeys = out.counts.staged;
+    const fullest = uniqueKeys / 64 + 4 * Math.sqrt(uniqueKeys / 64);
+    result.index = { expectedKeys, bytes: index.bytes, uniqueKeys, grew: fullest > growAt };
+  }
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      role: { type: "string" },
+      case: { type: "string", default: "ours" },
+      url: { type: "string" },
+      file: { type: "string" },
+    },
+  });
+  if (values.role === "emulator") return emulatorRole();
+  if (values.role !== "import") {
+    throw new RangeError(`--role must be "emulator" or "import": current value is ${values.role}`);
+  }
+  const kind = values.case as E2eCase;
+  if (!E2E_CASES.includes(kind)) {
+    throw new RangeError(`--case must be one of ${E2E_CASES.join(", ")}: current value is ${values.case}`);
+  }
+  if (values.url === undefined) throw new RangeError("--url (the emulator's origin) is required");
+  if (values.file === undefined) throw new RangeError("--file is required");
+  await importRole(kind, values.url, values.file);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -1,0 +1,437 @@
+/**
+ * End-to-end benchmark: CSV file → import → the emulator in count-only mode on loopback.
+ *
+ * Each run starts a fresh emulator process (`_e2e_case.ts --role emulator`: count mode, syncs finish at
+ * once, staging unlimited) and a fresh importer process (`--role import`), then stops the emulator with
+ * SIGTERM to read what it staged and the CPU it used. Cases, alternated within each repeat:
+ * - `ours`: `importLinkages(fileSource(path).stream, …)` with an `EloquaBulkClient` (Basic auth), default
+ *   options (concurrency 4, 30 MB bodies), `expectedKeys` = file size / 40;
+ * - `naive`: fast-csv → per-row TransformStreams → `Set` → `JSON.stringify` → ky, one POST at a time
+ *   (`naive_upload.ts`); only on files up to `--naive-max-mb` (its `Set` would not fit a 1 GB file's keys
+ *   in Node's default heap, and it runs at ~2 MB/s).
+ *
+ * Reports per file and case the median MB/s (10^6 bytes of CSV per second), rows/s, CPU seconds of the
+ * importer and of the emulator, peak RSS of the importer and the rows the emulator staged; checks that
+ * every run staged the generator's unique rows; and checks the targets: ≥ 40 MB/s, ≥ 10× naive, and
+ * peak RSS minus the dedupe index within 10% between the smallest and the largest file.
+ *
+ * ```sh
+ * npx tsx bench/e2e.bench.ts [--mb 200,1000] [--repeats 3] [--naive-repeats 3] [--naive-max-mb 200] \
+ *   [--only ours,naive] [--profile /tmp/prof] [--json out.json]
+ * ```
+ * @module
+ */
+
+import { type ChildProcessByStdio, execFileSync, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { dirname, join, relative } from "node:path";
+import type { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { E2E_CASES, type E2eCase, type EmulatorResult, type ImportResult } from "./_e2e_case.ts";
+import { defaultDataPath, type GenerateStats, writeLinkageCsv } from "./generate.ts";
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const RUNNER = fileURLToPath(new URL("./_e2e_case.ts", import.meta.url));
+/** Targets from the issue. */
+const TARGET_MBPS = 40;
+const TARGET_RATIO = 10;
+const TARGET_RSS_SPREAD = 0.1;
+
+interface Run {
+  import: ImportResult;
+  emulator: EmulatorResult;
+  load1: number;
+}
+
+interface Summary {
+  mb: number;
+  case: E2eCase;
+  runs: number;
+  mbps: number;
+  mbpsMin: number;
+  mbpsMax: number;
+  rowsPerSecond: number;
+  wallSeconds: number;
+  cpuSeconds: number;
+  mbPerCpuSecond: number;
+  emulatorCpuSeconds: number;
+  /** MB of CSV per CPU second of both processes. */
+  mbPerTotalCpuSecond: number;
+  peakRssMB: number;
+  rssBeforeMB: number;
+  indexMB: number | undefined;
+  peakRssMinusIndexMB: number | undefined;
+  /** Medians of the peaks of V8's heap and of array buffers (bodies, the index) sampled every 100 ms. */
+  peakHeapTotalMB: number;
+  peakArrayBuffersMB: number;
+  stagedRows: number;
+  dataPosts: number;
+  syncs: number;
+  bodyBytes: number;
+}
+
+const median = (values: number[]): number => {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+const fmt = (n: number, digits = 1): string =>
+  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const cpuOf = (r: { cpuUserMs: number; cpuSystemMs: number }): number => (r.cpuUserMs + r.cpuSystemMs) / 1000;
+
+/** Resolves with the child's last stdout line once it exits. */
+function lastLine(child: ChildProcessByStdio<null, Readable, null>, what: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (text: string) => {
+      out += text;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const last = out.trim().split("\n").at(-1) ?? "";
+      if (code !== 0 || last === "") reject(new Error(`${what} exited with code ${code}`));
+      else resolve(last);
+    });
+  });
+}
+
+async function runOnce(kind: E2eCase, file: string, profile: string | undefined): Promise<Run> {
+  const load1 = loadavg()[0]!;
+  const emulator = spawn(process.execPath, ["--import", "tsx", RUNNER, "--role", "emulator"], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const emulatorDone = lastLine(emulator, "the emulator");
+  const url = await new Promise<string>((resolve, reject) => {
+    emulator.stdout.once("data", (text: string) =>
+      resolve((JSON.parse(text.split("\n")[0]!) as { url: string }).url),
+    );
+    emulatorDone.catch(reject);
+  });
+  try {
+    const nodeArgs = profile === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profile}`];
+    const importer = spawn(
+      process.execPath,
+      [
+        ...nodeArgs,
+        "--import",
+        "tsx",
+        RUNNER,
+        "--role",
+        "import",
+        "--case",
+        kind,
+        "--url",
+        url,
+        "--file",
+        file,
+      ],
+      { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
+    );
+    const result = JSON.parse(await lastLine(importer, `the ${kind} import`)) as ImportResult;
+    emulator.kill("SIGTERM");
+    return { import: result, emulator: JSON.parse(await emulatorDone) as EmulatorResult, load1 };
+  } catch (error) {
+    emulator.kill("SIGTERM");
+    throw error;
+  }
+}
+
+function summarize(mb: number, kind: E2eCase, runs: Run[]): Summary {
+  const wall = runs.map((r) => r.import.wallMs / 1000);
+  const fileMB = runs[0]!.import.fileBytes / 1e6;
+  const mbps = wall.map((w) => fileMB / w);
+  const index = runs[0]!.import.index;
+  const peak = median(runs.map((r) => r.import.maxRssBytes / 1e6));
+  return {
+    mb,
+    case: kind,
+    runs: runs.length,
+    mbps: median(mbps),
+    mbpsMin: Math.min(...mbps),
+    mbpsMax: Math.max(...mbps),
+    rowsPerSecond: median(runs.map((r) => r.import.counts.read / (r.import.wallMs / 1000))),
+    wallSeconds: median(wall),
+    cpuSeconds: median(runs.map((r) => cpuOf(r.import))),
+    mbPerCpuSecond: median(runs.map((r) => fileMB / cpuOf(r.import))),
+    emulatorCpuSeconds: median(runs.map((r) => cpuOf(r.emulator))),
+    mbPerTotalCpuSecond: median(runs.map((r) => fileMB / (cpuOf(r.import) + cpuOf(r.emulator)))),
+    peakRssMB: peak,
+    rssBeforeMB: median(runs.map((r) => r.import.rssBeforeBytes / 1e6)),
+    indexMB: index === undefined ? undefined : index.bytes / 1e6,
+    peakRssMinusIndexMB: index === undefined ? undefined : peak - index.bytes / 1e6,
+    peakHeapTotalMB: median(runs.map((r) => r.import.memoryPeaks.heapTotal / 1e6)),
+    peakArrayBuffersMB: median(runs.map((r) => r.import.memoryPeaks.arrayBuffers / 1e6)),
+    stagedRows: runs[0]!.emulator.stagedRows,
+    dataPosts: runs[0]!.emulator.dataPosts,
+    syncs: runs[0]!.emulator.syncsCreated,
+    bodyBytes: runs[0]!.emulator.bodyBytes,
+  };
+}
+
+/** Every run must have staged exactly the generator's unique rows, and report what the emulator saw. */
+function checkRuns(mb: number, kind: E2eCase, runs: Run[], expected: GenerateStats | undefined): string[] {
+  const problems: string[] = [];
+  runs.forEach((run, i) => {
+    const where = `${mb} MB ${kind} run ${i + 1}`;
+    const { counts, ok, error } = run.import;
+    if (!ok) problems.push(`${where}: not ok${error ? ` (${error})` : ""}`);
+    if (counts.staged !== run.emulator.stagedRows) {
+      problems.push(
+        `${where}: importer says ${counts.staged} staged, the emulator ${run.emulator.stagedRows}`,
+      );
+    }
+    if (expected === undefined) return;
+    const want = { read: expected.rows, invalid: expected.invalid, duplicate: expected.duplicate };
+    const got = { read: counts.read, invalid: counts.invalid, duplicate: counts.duplicate };
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      problems.push(`${where}: counts ${JSON.stringify(got)}, the generator wrote ${JSON.stringify(want)}`);
+    }
+    if (run.emulator.stagedRows !== expected.unique) {
+      problems.push(
+        `${where}: the emulator staged ${run.emulator.stagedRows} rows, expected ${expected.unique}`,
+      );
+    }
+  });
+  return problems;
+}
+
+function packageVersion(name: string): string {
+  try {
+    return String(JSON.parse(readFileSync(join(ROOT, "node_modules", name, "package.json"), "utf8")).version);
+  } catch {
+    return "not installed";
+  }
+}
+
+function gitHead(): string {
+  try {
+    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
+  } catch {
+    return "unknown";
+  }
+}
+
+/** A hash of every source under lib/, to tell which code a result measured (others edit the tree). */
+function libFingerprint(): string {
+  const hash = createHash("sha256");
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : 1,
+    )) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith(".ts")) hash.update(`${path}\0`).update(readFileSync(join(ROOT, path)));
+    }
+  };
+  walk("lib");
+  return hash.digest("hex").slice(0, 12);
+}
+
+function table(summaries: Summary[]): string {
+  const lines = [
+    "| file | case | runs | MB/s (min–max) | rows/s | importer CPU s | MB per CPU s | emulator CPU s | MB per CPU s (both) | peak RSS MB | index MB | RSS − index MB | rows staged | POSTs / syncs |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const s of summaries) {
+    lines.push(
+      `| ${s.mb} MB | ${s.case} | ${s.runs} | ${fmt(s.mbps)} (${fmt(s.mbpsMin)}–${fmt(s.mbpsMax)}) | ` +
+        `${fmt(s.rowsPerSecond / 1e6, 2)} M | ${fmt(s.cpuSeconds, 1)} | ${fmt(s.mbPerCpuSecond)} | ` +
+        `${fmt(s.emulatorCpuSeconds, 1)} | ${fmt(s.mbPerTotalCpuSecond)} | ${fmt(s.peakRssMB, 0)} | ` +
+        `${s.indexMB === undefined ? "—" : fmt(s.indexMB, 0)} | ` +
+        `${s.peakRssMinusIndexMB === undefined ? "—" : fmt(s.peakRssMinusIndexMB, 0)} | ` +
+        `${s.stagedRows.toLocaleString("en-US")} | ${s.dataPosts} / ${s.syncs} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      mb: { type: "string", default: "200,1000" },
+      repeats: { type: "string", default: "3" },
+      "naive-repeats": { type: "string" },
+      "naive-max-mb": { type: "string", default: "200" },
+      only: { type: "string" },
+      profile: { type: "string" },
+      json: { type: "string" },
+    },
+  });
+  const sizes = values.mb.split(",").map(Number);
+  if (sizes.some((mb) => !(mb > 0))) {
+    throw new RangeError(`--mb must be positive numbers, comma-separated: current value is ${values.mb}`);
+  }
+  const repeats = Number(values.repeats);
+  const naiveRepeats = Number(values["naive-repeats"] ?? repeats);
+  for (const [name, n] of [
+    ["repeats", repeats],
+    ["naive-repeats", naiveRepeats],
+  ] as const) {
+    if (!Number.isSafeInteger(n) || n < 1)
+      throw new RangeError(`--${name} must be a positive integer: current value is ${n}`);
+  }
+  const naiveMaxMb = Number(values["naive-max-mb"]);
+  const only = values.only?.split(",").map((s) => s.trim());
+  const cases = E2E_CASES.filter((c) => only === undefined || only.includes(c));
+  if (cases.length === 0) {
+    throw new RangeError(`--only must name cases (${E2E_CASES.join(", ")}): current value is ${values.only}`);
+  }
+
+  const files = sizes.map((mb) => {
+    const file = join(ROOT, defaultDataPath(mb));
+    if (!existsSync(file)) {
+      console.error(`generating ${relative(ROOT, file)} (${mb} MB, seed 1)…`);
+      writeLinkageCsv(file, { bytes: Math.round(mb * 1e6), seed: 1 });
+    }
+    const stats = existsSync(`${file}.json`)
+      ? (JSON.parse(readFileSync(`${file}.json`, "utf8")) as { stats: GenerateStats }).stats
+      : undefined;
+    return { mb, file, expected: stats };
+  });
+  const machine = {
+    node: process.version,
+    cpu: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    memoryGB: Math.round(totalmem() / 1e9),
+    loadAverageBefore: loadavg().map((x) => Math.round(x * 100) / 100),
+  };
+  const versions = Object.fromEntries(
+    ["ky", "fast-csv", "tsx", "typescript"].map((name) => [name, packageVersion(name)]),
+  );
+  const gitBefore = gitHead();
+  const libBefore = libFingerprint();
+  console.error(
+    `${files.map((f) => `${f.mb} MB`).join(", ")}; cases ${cases.join(", ")}; ${repeats} repeats ` +
+      `(naive: ${naiveRepeats}, files ≤ ${naiveMaxMb} MB); node ${machine.node}, ${machine.cpu}, ` +
+      `${machine.cores} cores, load ${machine.loadAverageBefore.join(" ")}`,
+  );
+
+  const runs = new Map<string, Run[]>();
+  const wanted = (kind: E2eCase, mb: number, r: number): boolean =>
+    kind === "ours" ? r <= repeats : r <= naiveRepeats && mb <= naiveMaxMb;
+  for (let r = 1; r <= Math.max(repeats, naiveRepeats); r++) {
+    for (const { mb, file } of files) {
+      for (const kind of cases) {
+        if (!wanted(kind, mb, r)) continue;
+        const run = await runOnce(kind, file, values.profile);
+        const key = `${mb}:${kind}`;
+        runs.set(key, [...(runs.get(key) ?? []), run]);
+        const i = run.import;
+        console.error(
+          `  [${r}] ${`${mb} MB`.padStart(8)} ${kind.padEnd(6)} ${fmt(i.fileBytes / 1e3 / i.wallMs).padStart(6)} MB/s  ` +
+            `importer ${fmt(cpuOf(i), 1).padStart(6)} CPU s ${fmt(i.maxRssBytes / 1e6, 0).padStart(5)} MB RSS  ` +
+            `emulator ${fmt(cpuOf(run.emulator), 1)} CPU s, ${run.emulator.stagedRows} rows staged  (load ${fmt(run.load1, 2)})`,
+        );
+      }
+    }
+  }
+  const loadAverageAfter = loadavg().map((x) => Math.round(x * 100) / 100);
+  const gitAfter = gitHead();
+  const libAfter = libFingerprint();
+  const code =
+    gitBefore === gitAfter && libBefore === libAfter
+      ? `git ${gitBefore}, lib sources ${libBefore}`
+      : `CODE CHANGED DURING THE RUN: git ${gitBefore} → ${gitAfter}, lib sources ${libBefore} → ${libAfter}`;
+
+  const summaries: Summary[] = [];
+  const problems: string[] = [];
+  for (const { mb, expected } of files) {
+    for (const kind of cases) {
+      const list = runs.get(`${mb}:${kind}`);
+      if (list === undefined) continue;
+      summaries.push(summarize(mb, kind, list));
+      problems.push(...checkRuns(mb, kind, list, expected));
+    }
+  }
+  const find = (mb: number, kind: E2eCase) => summaries.find((s) => s.mb === mb && s.case === kind);
+  const targets: Record<string, unknown> = {};
+  const out: string[] = [
+    `### End to end: CSV → importLinkages → emulator (count mode) on loopback`,
+    "",
+    `Node ${machine.node} · ${machine.cpu} · ${machine.cores} cores · load average ${machine.loadAverageBefore.join(" ")} → ` +
+      `${loadAverageAfter.join(" ")} · medians of fresh processes · ${Object.entries(versions)
+        .map(([n, v]) => `${n} ${v}`)
+        .join(", ")} · ${code}`,
+    "",
+    table(summaries),
+    "",
+  ];
+  for (const { mb } of files) {
+    const ours = find(mb, "ours");
+    const naive = find(mb, "naive");
+    if (ours !== undefined) {
+      const met = ours.mbps >= TARGET_MBPS;
+      targets[`mbps${mb}`] = { wall: ours.mbps, perCpu: ours.mbPerCpuSecond, met };
+      out.push(
+        `- ${mb} MB, target ≥ ${TARGET_MBPS} MB/s: ${fmt(ours.mbps)} MB/s by wall time (${met ? "met" : "NOT met"}); ` +
+          `${fmt(ours.mbPerCpuSecond)} MB per importer CPU s, ${fmt(ours.mbPerTotalCpuSecond)} per CPU s of both processes`,
+      );
+    }
+    if (ours !== undefined && naive !== undefined) {
+      const wall = ours.mbps / naive.mbps;
+      const cpu = ours.mbPerCpuSecond / naive.mbPerCpuSecond;
+      const both = ours.mbPerTotalCpuSecond / naive.mbPerTotalCpuSecond;
+      targets[`ratio${mb}`] = { wall, cpu, bothProcessesCpu: both, met: wall >= TARGET_RATIO };
+      out.push(
+        `- ${mb} MB, target ≥ ${TARGET_RATIO}× naive: **${fmt(wall)}×** by wall time (${wall >= TARGET_RATIO ? "met" : "NOT met"}), ` +
+          `${fmt(cpu)}× by importer CPU, ${fmt(both)}× by CPU of both processes; ` +
+          `rows staged ${ours.stagedRows === naive.stagedRows ? "equal" : `DIFFER (${ours.stagedRows} vs ${naive.stagedRows})`}, ` +
+          `body bytes ${ours.bodyBytes === naive.bodyBytes ? "equal" : `differ (${ours.bodyBytes} vs ${naive.bodyBytes})`}`,
+      );
+      if (ours.stagedRows !== naive.stagedRows)
+        problems.push(`${mb} MB: ours and naive staged different rows`);
+    }
+  }
+  const withIndex = summaries
+    .filter((s) => s.case === "ours" && s.peakRssMinusIndexMB !== undefined)
+    .sort((a, b) => a.mb - b.mb);
+  if (withIndex.length >= 2) {
+    const small = withIndex[0]!;
+    const large = withIndex.at(-1)!;
+    const spread = large.peakRssMinusIndexMB! / small.peakRssMinusIndexMB! - 1;
+    const met = Math.abs(spread) <= TARGET_RSS_SPREAD;
+    targets.rss = { small: small.mb, large: large.mb, spread, met };
+    out.push(
+      `- target: peak RSS minus the dedupe index within ${TARGET_RSS_SPREAD * 100}% between ${small.mb} MB and ${large.mb} MB: ` +
+        `${fmt(small.peakRssMinusIndexMB!, 0)} MB vs ${fmt(large.peakRssMinusIndexMB!, 0)} MB = ${spread >= 0 ? "+" : ""}${fmt(spread * 100)}% ` +
+        `(${met ? "met" : "NOT met"}); raw peak RSS ${fmt(small.peakRssMB, 0)} → ${fmt(large.peakRssMB, 0)} MB, ` +
+        `index (estimated: a DedupeIndex with the same expectedKeys) ${fmt(small.indexMB!, 0)} → ${fmt(large.indexMB!, 0)} MB; ` +
+        `peak V8 heap ${fmt(small.peakHeapTotalMB, 0)} → ${fmt(large.peakHeapTotalMB, 0)} MB, ` +
+        `peak array buffers (index included) ${fmt(small.peakArrayBuffersMB, 0)} → ${fmt(large.peakArrayBuffersMB, 0)} MB`,
+    );
+  }
+  const grew = [...runs.values()].flat().filter((r) => r.import.index?.grew === true);
+  if (grew.length > 0)
+    out.push("- note: the dedupe index may have grown past its presized tables: estimate low");
+  out.push(problems.length === 0 ? "- counts: every run staged the generator's unique rows" : "- PROBLEMS:");
+  for (const p of problems) out.push(`  - ${p}`);
+  console.log(out.join("\n"));
+
+  const date = new Date().toISOString().slice(0, 10);
+  const suffix = `${values.mb === "200,1000" ? "" : `-${sizes.join("+")}mb`}${only ? `-only-${only.join("+")}` : ""}`;
+  const jsonPath = values.json ?? join(ROOT, "bench", "results", `e2e-${date}${suffix}.json`);
+  mkdirSync(dirname(jsonPath), { recursive: true });
+  const record = {
+    date: new Date().toISOString(),
+    files: files.map(({ mb, file, expected }) => ({ mb, file: relative(ROOT, file), generated: expected })),
+    options: { repeats, naiveRepeats, naiveMaxMb, cases, chunkBytes: 65536, profile: values.profile ?? null },
+    machine: { ...machine, loadAverageAfter },
+    versions,
+    git: { before: gitBefore, after: gitAfter },
+    libSources: { before: libBefore, after: libAfter },
+    summaries,
+    targets,
+    runs: Object.fromEntries(runs),
+    problems,
+  };
+  writeFileSync(jsonPath, `${JSON.stringify(record, null, 1)}\n`);
+  console.error(`results: ${relative(ROOT, jsonPath)}`);
+  if (problems.length > 0) process.exitCode = 1;
+}
+
+await main();
