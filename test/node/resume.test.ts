@@ -37,8 +37,11 @@ function cli(args: string[], killAfterMs?: number): Promise<Run> {
     });
     const timer =
       killAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), killAfterMs);
+    // A run that hangs must fail the test, not outlive it.
+    const watchdog = setTimeout(() => child.kill("SIGKILL"), 60_000);
     child.on("exit", (code, signal) => {
       if (timer !== undefined) clearTimeout(timer);
+      clearTimeout(watchdog);
       resolve({ code, signal, stderr });
     });
   });
