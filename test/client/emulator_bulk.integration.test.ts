@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { IMPORT_KINDS, isEloquaNetworkError, isEloquaTimeoutError } from "../../lib/client/mod.ts";
+import { FETCH_RESENDS_ON_DROP, FETCH_RESENDS_POST_ON_DROP } from "../runtimes/runtime.ts";
 import type { Harness } from "./_emulator.ts";
 import { harness, rows } from "./_emulator.ts";
 import { rejection } from "./_setup.ts";
@@ -154,7 +155,8 @@ describe("retries against the emulator's faults", () => {
     expect(h.retries.map((r) => r.delayMs)).toEqual([7000]);
   });
 
-  it("should retry a reset connection as a network error", async () => {
+  // Deno's and Bun's fetch send a request again when a reused connection closes unanswered.
+  it.skipIf(FETCH_RESENDS_ON_DROP)("should retry a reset connection as a network error", async () => {
     h = await harness({ faults: [{ route: "definition.get", action: "reset", schedule: [1] }] });
     const client = h.client();
     const definition = await client.createLinkageImport();
@@ -163,14 +165,17 @@ describe("retries against the emulator's faults", () => {
     expect(isEloquaNetworkError(h.retries[0]!.error)).toBe(true);
   });
 
-  it("should re-send a data POST whose answer was lost, staging its rows twice (counted by onRetry)", async () => {
-    h = await harness({ faults: [{ route: "data.post", action: "commitThenDrop", schedule: [1] }] });
-    const client = h.client();
-    const definition = await client.createLinkageImport();
-    await client.postData(definition.uri, rows(3));
-    expect(h.retries).toHaveLength(1);
-    expect(h.server.emulator.records()).toHaveLength(6);
-  });
+  it.skipIf(FETCH_RESENDS_POST_ON_DROP)(
+    "should re-send a data POST whose answer was lost, staging its rows twice (counted by onRetry)",
+    async () => {
+      h = await harness({ faults: [{ route: "data.post", action: "commitThenDrop", schedule: [1] }] });
+      const client = h.client();
+      const definition = await client.createLinkageImport();
+      await client.postData(definition.uri, rows(3));
+      expect(h.retries).toHaveLength(1);
+      expect(h.server.emulator.records()).toHaveLength(6);
+    },
+  );
 
   it("should not retry creating a sync after a 503, but should after a 429", async () => {
     h = await harness({ faults: [{ route: "sync.create", action: { status: 503 }, schedule: [1] }] });

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CsvParser, isInvalidOptionError } from "../../lib/mod.ts";
+import { RUNTIME } from "../runtimes/runtime.ts";
 
 interface Out {
   records: { line: number; fields: string[] }[];
@@ -228,9 +229,11 @@ const SUITE_ERRATA: Record<string, Record<string, string>> = {
   location_coordinates: { "Contact Phone Number": "2095257564" },
 };
 
-describe("CsvParser on the csv-spectrum suite", () => {
+// workerd cannot read the suite's files from disk (its node:fs is a virtual file system).
+describe.skipIf(RUNTIME === "workerd")("CsvParser on the csv-spectrum suite", () => {
   const root = new URL("../../node_modules/csv-spectrum/", import.meta.url);
-  const names = readdirSync(new URL("csvs/", root)).map((f) => f.replace(/\.csv$/, ""));
+  const names =
+    RUNTIME === "workerd" ? [] : readdirSync(new URL("csvs/", root)).map((f) => f.replace(/\.csv$/, ""));
 
   it("should have the suite's cases to run", () => {
     expect(names.length).toBeGreaterThanOrEqual(12);

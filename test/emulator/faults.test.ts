@@ -3,6 +3,7 @@ import type { FaultRule } from "../../lib/emulator/mod.ts";
 import { ManualClock } from "../../lib/emulator/mod.ts";
 import type { EmulatorServer, EmulatorServerOptions } from "../../lib/node/emulator_server.ts";
 import { startEmulatorServer } from "../../lib/node/emulator_server.ts";
+import { FETCH_RESENDS_ON_DROP, FETCH_RESENDS_POST_ON_DROP } from "../runtimes/runtime.ts";
 
 const servers: EmulatorServer[] = [];
 afterEach(async () => {
@@ -77,34 +78,41 @@ describe("emulator fault injection", () => {
     expect((await postRows()).status).toBe(204);
   });
 
-  it('should close the connection without answering or staging on "reset"', async () => {
-    const { emulator, postRows, send } = await setup({
-      faults: [{ route: ["data.post", "sync.get"], action: "reset", schedule: [1, 2] }],
-    });
-    await expect(postRows()).rejects.toThrow();
-    expect(emulator.records()).toEqual([]);
-    expect(emulator.stats.dataPosts).toBe(0);
-    await expect(send("GET", "/syncs/1")).rejects.toThrow();
-    expect(emulator.history().map((call) => [call.route, call.status, call.fault])).toEqual([
-      ["definition.create", 201, undefined],
-      ["data.post", "dropped", "reset"],
-      ["sync.get", "dropped", "reset"],
-    ]);
-    expect((await postRows()).status).toBe(204);
-  });
+  // Deno's and Bun's fetch send a request again when a reused connection closes unanswered.
+  it.skipIf(FETCH_RESENDS_ON_DROP)(
+    'should close the connection without answering or staging on "reset"',
+    async () => {
+      const { emulator, postRows, send } = await setup({
+        faults: [{ route: ["data.post", "sync.get"], action: "reset", schedule: [1, 2] }],
+      });
+      await expect(postRows()).rejects.toThrow();
+      expect(emulator.records()).toEqual([]);
+      expect(emulator.stats.dataPosts).toBe(0);
+      await expect(send("GET", "/syncs/1")).rejects.toThrow();
+      expect(emulator.history().map((call) => [call.route, call.status, call.fault])).toEqual([
+        ["definition.create", 201, undefined],
+        ["data.post", "dropped", "reset"],
+        ["sync.get", "dropped", "reset"],
+      ]);
+      expect((await postRows()).status).toBe(204);
+    },
+  );
 
-  it('should stage the rows, then close the connection unanswered, on "commitThenDrop"', async () => {
-    const { emulator, postRows } = await setup({
-      faults: [{ route: "data.post", action: "commitThenDrop", schedule: [1] }],
-    });
-    await expect(postRows()).rejects.toThrow();
-    expect(emulator.records().map((record) => record.row)).toEqual(ROWS);
-    expect(emulator.stats).toMatchObject({
-      dataPosts: 1,
-      faultsInjected: 1,
-      responsesByStatus: { dropped: 1 },
-    });
-  });
+  it.skipIf(FETCH_RESENDS_POST_ON_DROP)(
+    'should stage the rows, then close the connection unanswered, on "commitThenDrop"',
+    async () => {
+      const { emulator, postRows } = await setup({
+        faults: [{ route: "data.post", action: "commitThenDrop", schedule: [1] }],
+      });
+      await expect(postRows()).rejects.toThrow();
+      expect(emulator.records().map((record) => record.row)).toEqual(ROWS);
+      expect(emulator.stats).toMatchObject({
+        dataPosts: 1,
+        faultsInjected: 1,
+        responsesByStatus: { dropped: 1 },
+      });
+    },
+  );
 
   it("should answer slowly on a delay, then do the work", async () => {
     const { emulator, postRows } = await setup({

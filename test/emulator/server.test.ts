@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { isInvalidOptionError } from "../../lib/errors.ts";
 import type { EmulatorServer, EmulatorServerOptions } from "../../lib/node/emulator_server.ts";
 import { startEmulatorServer } from "../../lib/node/emulator_server.ts";
+import { ON_NODE } from "../runtimes/runtime.ts";
 
 const servers: EmulatorServer[] = [];
 afterEach(async () => {
@@ -53,7 +54,8 @@ async function until(condition: () => boolean): Promise<void> {
   expect(condition()).toBe(true);
 }
 
-describe("startEmulatorServer", () => {
+// Node-only: the node:http server itself (sockets, raw requests).
+describe.skipIf(!ON_NODE)("startEmulatorServer", () => {
   it("should listen on 127.0.0.1 on an ephemeral port and give its URL without a trailing slash", async () => {
     const server = await start();
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

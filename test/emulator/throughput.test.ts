@@ -3,6 +3,7 @@ import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import { startEmulatorServer } from "../../lib/node/emulator_server.ts";
+import { ON_NODE } from "../runtimes/runtime.ts";
 
 // Measures how fast the Node server ingests data POSTs in count mode over loopback. It prints, it does
 // not assert on speed (shared CI machines are too noisy). The client runs in a worker thread so its own
@@ -125,7 +126,8 @@ async function measure(client: string): Promise<string> {
   }
 }
 
-describe("emulator ingest throughput (count mode, loopback)", () => {
+// Node-only: a measurement with node:worker_threads clients.
+describe.skipIf(!ON_NODE)("emulator ingest throughput (count mode, loopback)", () => {
   it("should print MB/s of data POST bodies for fetch and node:http clients", {
     timeout: 300_000,
   }, async () => {
