@@ -91,8 +91,9 @@ export interface ImportLinkagesOptions
    */
   checkpoint?: ImportCheckpoint;
   /**
-   * Receives the state needed to resume after each acknowledgement (a body
-   * staged, a sync started or done); store it atomically before returning.
+   * Receives the state needed to resume as each data POST starts and after
+   * each acknowledgement (a body staged, a sync started or done); store it
+   * atomically before returning.
    * @default undefined
    */
   onCheckpoint?: (checkpoint: ImportCheckpoint) => void;

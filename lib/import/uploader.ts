@@ -29,7 +29,7 @@ export interface UploaderOptions {
    * sync (resuming from a checkpoint): they count toward the first sync.
    */
   carried?: { files: number; bytes: number } | undefined;
-  /** Told after each acknowledgement (a body staged, a sync done), e.g. to write a checkpoint. */
+  /** Told when a POST starts and after each acknowledgement (a body staged, a sync), e.g. to write a checkpoint. */
   onAck?: (() => void) | undefined;
 }
 
@@ -240,6 +240,8 @@ export class Uploader {
     });
     this.#inFlight.add(task);
     this.stats.inFlight = this.#inFlight.size;
+    // Checkpointed as it starts: if the process dies now, a rerun knows these rows may be staged already.
+    if (this.definitionUri !== undefined) this.#options.onAck?.();
   }
 
   async #post(batch: JsonBatch): Promise<void> {
