@@ -89,6 +89,8 @@ export class CsvParser {
   #recordLine = 1;
   #recordLength = 0;
   #oversize = false;
+  /** The 1-based field that made the record too large, for the message. */
+  #oversizeField = 0;
   /** Whether the record's first field is quoted: then a lone empty field (`""`) is a record, not a blank line. */
   #firstQuoted = false;
   /** The previous chunk ended with a CR that ended a record: skip a LF that starts this one. */
@@ -127,6 +129,22 @@ export class CsvParser {
   /** The 1-based line the parser has reached. */
   get line(): number {
     return this.#line;
+  }
+
+  /** The 1-based line where the record in progress (or being reported) starts. */
+  get recordLine(): number {
+    return this.#recordLine;
+  }
+
+  /**
+   * When the record in progress is already longer than `maxRecordLength`,
+   * what its `CSV_RECORD_TOO_LARGE` reject will say; else `undefined`. Lets
+   * a reader give up on a header that can never be read without waiting for
+   * the end of a record that may never come (an input without line breaks).
+   */
+  get oversizeProblem(): string | undefined {
+    if (!this.#oversize) return undefined;
+    return `field ${this.#oversizeField} makes the record longer than ${this.#maxRecordLength} characters (maxRecordLength)`;
   }
 
   /** Fields of the record being reported. */
@@ -327,11 +345,7 @@ export class CsvParser {
   #endRecord(handler: CsvRecordHandler): void {
     this.#state = FIELD_START;
     if (this.#oversize) {
-      this.#emitMalformed(
-        handler,
-        "CSV_RECORD_TOO_LARGE",
-        `the record is longer than ${this.#maxRecordLength} characters (maxRecordLength)`,
-      );
+      this.#emitMalformed(handler, "CSV_RECORD_TOO_LARGE", this.oversizeProblem!);
       return;
     }
     if (this.#count === 1 && !this.#firstQuoted && this.#recordLength === 1) {
@@ -339,11 +353,12 @@ export class CsvParser {
       this.#clearRecord();
       return;
     }
-    if ((this.#replacementCarry || this.#replacementInChunk) && this.#hasReplacement()) {
+    const invalid = this.#replacementCarry || this.#replacementInChunk ? this.#replacementField() : 0;
+    if (invalid > 0) {
       this.#emitMalformed(
         handler,
         "CSV_INVALID_UTF8",
-        "the record holds bytes that are not valid UTF-8; save the file as UTF-8",
+        `field ${invalid} holds bytes that are not valid UTF-8; save the file as UTF-8`,
       );
       return;
     }
@@ -366,9 +381,10 @@ export class CsvParser {
     this.#replacementCarry = false;
   }
 
-  #hasReplacement(): boolean {
-    for (let f = 0; f < this.#count; f++) if (this.fieldValue(f).indexOf("\uFFFD") !== -1) return true;
-    return false;
+  /** The 1-based number of the first field holding U+FFFD, or 0. */
+  #replacementField(): number {
+    for (let f = 0; f < this.#count; f++) if (this.fieldValue(f).indexOf("\uFFFD") !== -1) return f + 1;
+    return 0;
   }
 
   #pushSpan(start: number, end: number): void {
@@ -438,6 +454,7 @@ export class CsvParser {
   #tooLarge(): void {
     // Keep the first fields, cut short, for the reject report; drop the rest so memory stays bounded.
     this.#oversize = true;
+    this.#oversizeField = this.#count + 1;
     this.#parts = [];
     this.#pendingStart = -1;
     const kept = Math.min(this.#count, KEPT_WHEN_TOO_LARGE);

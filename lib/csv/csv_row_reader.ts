@@ -6,6 +6,15 @@ import { CsvHeaderError } from "./csv_errors.ts";
 import { CsvParser, type CsvParserOptions, type CsvRecordHandler } from "./csv_parser.ts";
 import { type HeaderMappingOptions, mapHeader } from "./header_mapping.ts";
 
+/**
+ * Fields of a rejected record kept in its `values`, past the header's width: a ragged line of a million
+ * commas would otherwise become a reject of a million values (seconds of work and hundreds of MB for
+ * one line). The schema's own columns are always kept.
+ */
+const KEPT_PAST_HEADER = 8;
+/** Fields of a rejected record kept at most besides the schema's columns, however wide the header. */
+const MAX_KEPT_FIELDS = 1_024;
+
 /** Options of {@linkcode CsvRowReader} and `CsvParseStream`. */
 export interface CsvRowReaderOptions extends CsvParserOptions, HeaderMappingOptions {
   /**
@@ -19,7 +28,8 @@ export interface CsvRowReaderOptions extends CsvParserOptions, HeaderMappingOpti
    */
   sourceName?: string;
   /**
-   * Receives every record that cannot be read (malformed, wrong number of fields).
+   * Receives every record that cannot be read (malformed, wrong number of fields). Its `values` hold
+   * the record's first fields (at most 8 past the header's width, 1,024 in all) and the schema's columns.
    * @default undefined (such records are only counted in `stats.rejected`)
    */
   onReject?: RejectHandler;
@@ -75,7 +85,12 @@ export class CsvRowReader {
   /** Read the next chunk; returns the rows it completed, or `undefined` when none. */
   push(chunk: Uint8Array | string): RowBatch | undefined {
     const text = typeof chunk === "string" ? chunk : this.#decoder.decode(chunk, { stream: true });
-    this.#parser.push(text, this.#handler, typeof chunk !== "string");
+    const parser = this.#parser;
+    parser.push(text, this.#handler, typeof chunk !== "string");
+    // A header past maxRecordLength can never be read: say so now, not at the end of an input that may
+    // never end (a file without line breaks, /dev/zero).
+    const problem = this.#header === undefined ? parser.oversizeProblem : undefined;
+    if (problem !== undefined) this.#malformed("CSV_RECORD_TOO_LARGE", problem, parser.recordLine);
     return this.#take(text);
   }
 
@@ -171,8 +186,23 @@ export class CsvRowReader {
       stage: "parse",
       code,
       message: `${this.#source} line ${line}: ${message}`,
-      values: valuesByName(this.#header ?? [], this.#parser.fields()),
+      values: this.#rejectValues(),
     });
+  }
+
+  /** The rejected record's values by column name: the first fields and the schema's columns, bounded. */
+  #rejectValues(): Record<string, string> {
+    const parser = this.#parser;
+    const header = this.#header ?? [];
+    const count = parser.fieldCount;
+    const kept = Math.min(count, header.length + KEPT_PAST_HEADER, MAX_KEPT_FIELDS);
+    const values: string[] = [];
+    for (let f = 0; f < kept; f++) values.push(parser.fieldValue(f));
+    const out = valuesByName(header, values);
+    for (const index of this.#indices) {
+      if (index >= kept && index < count) out[header[index]!] = parser.fieldValue(index);
+    }
+    return out;
   }
 }
 

@@ -119,6 +119,83 @@ describe("CsvRowReader", () => {
     expect(rejects.map((r) => [r.line, r.code])).toEqual([[3, "CSV_INVALID_UTF8"]]);
   });
 
+  it("should name the field holding bytes that are not UTF-8", () => {
+    const cp1252 = new Uint8Array([
+      ...bytes("OpportunityID,EmailAddress\nOPP-1,ren"),
+      0xe9,
+      ...bytes("@x.org\n"),
+    ]);
+    const { rejects } = read([cp1252], { sourceName: "f.csv" });
+    expect(rejects.map((r) => r.message)).toEqual([
+      "f.csv line 2: field 2 holds bytes that are not valid UTF-8; save the file as UTF-8",
+    ]);
+  });
+
+  it("should name the field that makes a record longer than maxRecordLength", () => {
+    const { rejects, rows } = read(
+      [`OpportunityID,EmailAddress\n1,a@b.co\n2,${"a".repeat(40)}\n3,c@d.co\n`],
+      {
+        sourceName: "f.csv",
+        maxRecordLength: 32,
+      },
+    );
+    expect(rows.map((r) => r.line)).toEqual([2, 4]);
+    expect(rejects.map((r) => r.message)).toEqual([
+      "f.csv line 3: field 2 makes the record longer than 32 characters (maxRecordLength)",
+    ]);
+  });
+
+  it("should refuse a header longer than maxRecordLength as soon as it passes it, not at its end", () => {
+    const reader = new CsvRowReader({ sourceName: "zero", maxRecordLength: 32 });
+    reader.push("\n\n");
+    expect(() => reader.push("\u0000".repeat(20))).not.toThrow();
+    let caught: unknown;
+    try {
+      reader.push("\u0000".repeat(20));
+    } catch (error) {
+      caught = error;
+    }
+    expect(isCsvHeaderError(caught)).toBe(true);
+    expect((caught as { code: string }).code).toBe("CSV_NO_HEADER");
+    expect((caught as Error).message).toBe(
+      "zero line 3: the header row cannot be read: field 1 makes the record longer than 32 characters (maxRecordLength)",
+    );
+  });
+
+  it("should keep at most 8 values past the header's width in the reject of a ragged record", () => {
+    // A line of a million commas made a reject of a million values: ~10 s and ~700 MB in the CLI.
+    const { rows, rejects } = read(
+      [`OpportunityID,EmailAddress\n1,a@b.co\n9,z@b.co${",".repeat(1_000_000)}\n3,c@d.co\n`],
+      {
+        sourceName: "f.csv",
+      },
+    );
+    expect(rows.map((r) => r.line)).toEqual([2, 4]);
+    expect(rejects).toHaveLength(1);
+    expect(rejects[0]!.message).toBe("f.csv line 3: the record has 1000002 fields, the header has 2");
+    expect(Object.keys(rejects[0]!.values)).toEqual([
+      "OpportunityID",
+      "EmailAddress",
+      ...Array.from({ length: 8 }, (_, i) => `column ${i + 3}`),
+    ]);
+    expect(rejects[0]!.values).toMatchObject({ OpportunityID: "9", EmailAddress: "z@b.co" });
+  });
+
+  it("should keep the schema's columns in a reject however far right they are in a wide header", () => {
+    const header = Array.from({ length: 3000 }, (_, i) => `c${i + 1}`);
+    header[1999] = "OpportunityID";
+    header[2999] = "EmailAddress";
+    const short = Array.from({ length: 2999 }, (_, i) => (i === 1999 ? "OPP-7" : "v"));
+    const { rejects } = read([`${header.join(",")}\n${short.join(",")}\n`]);
+    expect(rejects.map((r) => r.code)).toEqual(["CSV_FIELD_COUNT"]);
+    const values = rejects[0]!.values;
+    expect(Object.keys(values)).toHaveLength(1024 + 1);
+    expect(values.OpportunityID).toBe("OPP-7");
+    expect(values.EmailAddress).toBeUndefined();
+    expect(values.c1024).toBe("v");
+    expect(values.c1025).toBeUndefined();
+  });
+
   it("should keep U+FFFD that came as text (not decoded by the reader)", () => {
     const { rows } = read(["OpportunityID,EmailAddress\n\uFFFD,a@b.co\n"]);
     expect(rows).toEqual([{ line: 2, values: ["\uFFFD", "a@b.co"] }]);

@@ -89,7 +89,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     };
   }
   if (!COMMANDS.includes(command as CommandName)) {
-    throw new UsageError(`Unknown command "${shorten(command)}": the commands are import and emulator.`);
+    // Not echoed: it may be a secret whose flag was forgotten (`--user u s3cret import …`).
+    throw new UsageError("Unknown command: the first argument must be import or emulator.");
   }
   const name = command as CommandName;
   if (flags.help) return { command: "help", topic: name };
