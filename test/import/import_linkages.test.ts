@@ -265,6 +265,7 @@ describe("importLinkages under generated fault schedules", () => {
         { status: 503 },
         "reset",
         "commitThenDrop",
+        { delayMs: 3 },
       );
       await fc.assert(
         fc.asyncProperty(
@@ -276,7 +277,7 @@ describe("importLinkages under generated fault schedules", () => {
           async (rules, concurrency, seed) => {
             const rows = linkRows(300, seed);
             const faults = rules.map((r) => ({ route: "data.post" as const, ...r }));
-            await withEmulator({ faults, seed }, async (server, client) => {
+            await withEmulator({ faults, seed }, async (server, client, inFlight) => {
               const report = await importLinkages(csvStream(toCsv(rows)), {
                 client,
                 maxBatchBytes: 1_500,
@@ -285,6 +286,7 @@ describe("importLinkages under generated fault schedules", () => {
               });
               expectIdentity(report);
               expect(report.ok).toBe(true);
+              expect(inFlight.max).toBeLessThanOrEqual(concurrency);
               const stats = server.emulator.stats;
               expect(stats.maxFilesPerSync).toBeLessThanOrEqual(3);
               expect(stats.postsDuringSync).toBe(0);
