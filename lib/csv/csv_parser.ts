@@ -103,25 +103,7 @@ export class CsvParser {
   #replacementInChunk = false;
 
   constructor(options: CsvParserOptions = {}) {
-    const delimiter = options.delimiter ?? ",";
-    if (
-      typeof delimiter !== "string" ||
-      delimiter.length !== 1 ||
-      delimiter === '"' ||
-      delimiter === "\n" ||
-      delimiter === "\r"
-    ) {
-      throw new InvalidOptionError(
-        "CsvParser",
-        "delimiter",
-        "one character other than a quote or a line break",
-        delimiter,
-      );
-    }
-    const max = options.maxRecordLength ?? 1_048_576;
-    if (!Number.isSafeInteger(max) || max < 1) {
-      throw new InvalidOptionError("CsvParser", "maxRecordLength", "a positive integer", max);
-    }
+    const { delimiter, maxRecordLength: max } = checkCsvParserOptions("CsvParser", options);
     this.#delimiter = delimiter.charCodeAt(0);
     this.#maxRecordLength = max;
   }
@@ -474,4 +456,31 @@ export class CsvParser {
     ends.set(this.#ends);
     this.#ends = ends;
   }
+}
+
+/** Check the options every CSV parser front end shares; bad values throw naming `where`, the option and the value. */
+export function checkCsvParserOptions(
+  where: string,
+  options: CsvParserOptions,
+): { delimiter: string; maxRecordLength: number } {
+  const delimiter = options.delimiter ?? ",";
+  if (
+    typeof delimiter !== "string" ||
+    delimiter.length !== 1 ||
+    delimiter === '"' ||
+    delimiter === "\n" ||
+    delimiter === "\r"
+  ) {
+    throw new InvalidOptionError(
+      where,
+      "delimiter",
+      "one character other than a quote or a line break",
+      delimiter,
+    );
+  }
+  const max = options.maxRecordLength ?? 1_048_576;
+  if (!Number.isSafeInteger(max) || max < 1) {
+    throw new InvalidOptionError(where, "maxRecordLength", "a positive integer", max);
+  }
+  return { delimiter, maxRecordLength: max };
 }

@@ -1,8 +1,9 @@
 import { parse } from "fast-csv";
 import { CsvHeaderError } from "../csv/csv_errors.ts";
+import { checkCsvParserOptions } from "../csv/csv_parser.ts";
 import type { CsvReadStats, CsvRowReaderOptions } from "../csv/csv_row_reader.ts";
 import { mapHeader } from "../csv/header_mapping.ts";
-import { EloquaBulkError, InvalidOptionError, isEloquaBulkError } from "../errors.ts";
+import { EloquaBulkError, isEloquaBulkError } from "../errors.ts";
 import type { RejectCode, RejectHandler } from "../reject.ts";
 import { valuesByName } from "../reject.ts";
 import { type RowBatch, RowBatchBuilder } from "../row_batch.ts";
@@ -83,25 +84,7 @@ class FastCsvRows {
   #error: unknown;
 
   constructor(options: CsvRowReaderOptions) {
-    const delimiter = options.delimiter ?? ",";
-    if (
-      typeof delimiter !== "string" ||
-      delimiter.length !== 1 ||
-      delimiter === '"' ||
-      delimiter === "\n" ||
-      delimiter === "\r"
-    ) {
-      throw new InvalidOptionError(
-        "FastCsvParseStream",
-        "delimiter",
-        "one character other than a quote or a line break",
-        delimiter,
-      );
-    }
-    const max = options.maxRecordLength ?? 1_048_576;
-    if (!Number.isSafeInteger(max) || max < 1) {
-      throw new InvalidOptionError("FastCsvParseStream", "maxRecordLength", "a positive integer", max);
-    }
+    const { delimiter, maxRecordLength: max } = checkCsvParserOptions("FastCsvParseStream", options);
     this.#maxRecordLength = max;
     this.#schema = options.schema ?? LINKAGE_SCHEMA;
     this.#names = fieldNames(this.#schema);
