@@ -21,6 +21,7 @@ import { CsvRowReader } from "../lib/csv/csv_row_reader.ts";
 import { CsvBatchStream } from "../lib/csv_batch_stream.ts";
 import { RowDeduper } from "../lib/dedupe/row_deduper.ts";
 import { FastCsvParseStream } from "../lib/node/fast_csv_parse_stream.ts";
+import { spawnRowWorkerThread } from "../lib/node/row_worker_thread.ts";
 import type { RowBatch } from "../lib/row_batch.ts";
 import { RowValidator } from "../lib/validate/row_validator.ts";
 import { runNaive } from "./naive.ts";
@@ -122,9 +123,18 @@ async function coreStages(file: string, upTo: 0 | 1 | 2 | 3, maxBytes: number): 
   return out;
 }
 
-async function composed(file: string, maxBytes: number, presize: boolean): Promise<CaseOutput> {
+async function composed(
+  file: string,
+  maxBytes: number,
+  presize: boolean,
+  worker = false,
+): Promise<CaseOutput> {
   const expectedKeys = presize ? Math.ceil(statSync(file).size / BYTES_PER_ROW_GUESS) : 0;
-  const stream = new CsvBatchStream({ maxBytes, expectedKeys });
+  const stream = new CsvBatchStream({
+    maxBytes,
+    expectedKeys,
+    ...(worker ? { rowWorker: spawnRowWorkerThread() } : {}),
+  });
   let bodies = 0;
   let bodyBytes = 0;
   for await (const batch of webChunks(file).pipeThrough(stream)) {
@@ -257,6 +267,18 @@ export const CASES: readonly CaseSpec[] = [
     group: "c",
     label: `CsvBatchStream, expectedKeys = size / ${BYTES_PER_ROW_GUESS}`,
     run: ({ file, maxBytes }) => composed(file, maxBytes, true),
+  },
+  {
+    id: "composed-worker",
+    group: "c",
+    label: "CsvBatchStream, parse + validate + hash in a worker thread",
+    run: ({ file, maxBytes }) => composed(file, maxBytes, false, true),
+  },
+  {
+    id: "composed-worker-presized",
+    group: "c",
+    label: `the same with expectedKeys = size / ${BYTES_PER_ROW_GUESS}`,
+    run: ({ file, maxBytes }) => composed(file, maxBytes, true, true),
   },
   {
     id: "naive",

@@ -7,12 +7,22 @@ import type { CsvRowReaderOptions } from "./csv/csv_row_reader.ts";
 import { DedupeStream } from "./dedupe/dedupe_stream.ts";
 import type { RowDeduperOptions } from "./dedupe/row_deduper.ts";
 import { ValidateStream } from "./validate/validate_stream.ts";
+import { type RowWorkerPort, WorkerRowStream } from "./worker/worker_row_stream.ts";
 
 /** Options of {@linkcode CsvBatchStream}: those of each stage; `schema`, `sourceName` and `onReject` are shared. */
 export interface CsvBatchStreamOptions
   extends CsvRowReaderOptions,
     Omit<RowDeduperOptions, "onReject" | "schema" | "sourceName">,
-    Omit<JsonBatchStreamOptions, "onReject" | "schema" | "sourceName"> {}
+    Omit<JsonBatchStreamOptions, "onReject" | "schema" | "sourceName"> {
+  /**
+   * Parse, validate and hash keys in this worker (`spawnRowWorkerThread()`
+   * on Node, `spawnWebRowWorker()` where web workers exist), while this
+   * thread dedupes and writes bodies: the same output, on two cores. The
+   * stream terminates the worker when it ends.
+   * @default undefined (every stage on this thread)
+   */
+  rowWorker?: RowWorkerPort;
+}
 
 /** Where every row read went. After the stream ends, `read === invalid + duplicate + batched + skipped`. */
 export interface RowCounts {
@@ -44,21 +54,30 @@ export interface RowCounts {
 export class CsvBatchStream implements ReadableWritablePair<JsonBatch, Uint8Array | string> {
   readonly readable: ReadableStream<JsonBatch>;
   readonly writable: WritableStream<Uint8Array | string>;
-  readonly #parse: CsvParseStream;
-  readonly #validate: ValidateStream;
+  readonly #parse: CsvParseStream | WorkerRowStream;
+  /** Rows found invalid by the validation stage, wherever it runs. */
+  readonly #invalid: () => number;
   readonly #dedupe: DedupeStream;
   readonly #batch: JsonBatchStream;
 
   constructor(options: CsvBatchStreamOptions = {}) {
-    this.#parse = new CsvParseStream(options);
-    this.#validate = new ValidateStream(options);
+    const { rowWorker } = options;
     this.#dedupe = new DedupeStream(options);
     this.#batch = new JsonBatchStream(options);
-    this.writable = this.#parse.writable;
-    this.readable = this.#parse.readable
-      .pipeThrough(this.#validate)
-      .pipeThrough(this.#dedupe)
-      .pipeThrough(this.#batch);
+    if (rowWorker === undefined) {
+      const parse = new CsvParseStream(options);
+      const validate = new ValidateStream(options);
+      this.#parse = parse;
+      this.#invalid = () => validate.stats.invalid;
+      this.writable = parse.writable;
+      this.readable = parse.readable.pipeThrough(validate).pipeThrough(this.#dedupe).pipeThrough(this.#batch);
+    } else {
+      const parse = new WorkerRowStream({ ...options, worker: rowWorker });
+      this.#parse = parse;
+      this.#invalid = () => parse.stats.invalid;
+      this.writable = parse.writable;
+      this.readable = parse.readable.pipeThrough(this.#dedupe).pipeThrough(this.#batch);
+    }
   }
 
   /** Where the rows read so far went. */
@@ -66,7 +85,7 @@ export class CsvBatchStream implements ReadableWritablePair<JsonBatch, Uint8Arra
     const parse = this.#parse.stats;
     return {
       read: parse.read,
-      invalid: parse.rejected + this.#validate.stats.invalid + this.#batch.stats.tooLarge,
+      invalid: parse.rejected + this.#invalid() + this.#batch.stats.tooLarge,
       duplicate: this.#dedupe.stats.duplicate,
       batched: this.#batch.stats.rows,
       skipped: this.#batch.stats.skipped,

@@ -107,8 +107,25 @@ export type { Row } from "./row.ts";
 export { RowBatch, RowBatchBuilder } from "./row_batch.ts";
 export type { FieldProblem, FieldSpec, ImportSchema } from "./schema.ts";
 export { LINKAGE_SCHEMA, validateEmail } from "./schema.ts";
-export { isValidEmail, isValidEmailSpan, MAX_EMAIL_LENGTH, WHATWG_EMAIL_PATTERN } from "./validate/email.ts";
+export {
+  isValidEmail,
+  isValidEmailBytes,
+  isValidEmailSpan,
+  MAX_EMAIL_LENGTH,
+  WHATWG_EMAIL_PATTERN,
+} from "./validate/email.ts";
 export type { RowValidatorOptions, ValidateStats } from "./validate/row_validator.ts";
 export { RowValidator } from "./validate/row_validator.ts";
 export type { ValidateStreamOptions } from "./validate/validate_stream.ts";
 export { ValidateStream } from "./validate/validate_stream.ts";
+// Parsing in a worker: the portable protocol and stream (runtime adapters: `spawnRowWorkerThread` in ./node).
+export type { PostToMain } from "./worker/row_worker_core.ts";
+export { serveRows } from "./worker/row_worker_core.ts";
+export type {
+  FromRowWorker,
+  RowWorkerOptions,
+  RowWorkerStats,
+  ToRowWorker,
+} from "./worker/row_worker_protocol.ts";
+export type { RowWorkerPort, WorkerRowStreamOptions } from "./worker/worker_row_stream.ts";
+export { WorkerRowStream } from "./worker/worker_row_stream.ts";

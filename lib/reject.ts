@@ -16,7 +16,7 @@ export type RejectCode =
   | "CSV_UNTERMINATED_QUOTE"
   /** The record has more or fewer fields than the header. */
   | "CSV_FIELD_COUNT"
-  /** The record is longer than `maxRecordLength` characters. */
+  /** The record is longer than `maxRecordLength` bytes. */
   | "CSV_RECORD_TOO_LARGE"
   /** The record holds bytes that are not valid UTF-8. */
   | "CSV_INVALID_UTF8"

@@ -1,26 +1,32 @@
 import type { Row } from "./row.ts";
+import { decodeAscii } from "./text_span.ts";
+
+const NO_BYTES = new Uint8Array(0);
 
 /**
  * An array of rows, stored by columns so that no row and no value is an
  * object of its own: what flows between the stages, one per input chunk.
  *
- * Each value is a span of a string: `starts[i]`/`ends[i]` for value
- * `i = row * width + field`. A start ≥ 0 points into `text` (the decoded
- * input chunk); a negative start `s` points into `aux` at offset `~s` —
- * used for values that are not found as-is in the chunk (quoted with
- * doubled quotes, cut by a chunk boundary, or built by code).
+ * Each value is a span: `starts[i]`/`ends[i]` for value
+ * `i = row * width + field`. A start ≥ 0 points into `bytes` (the input
+ * chunk, UTF-8), and such a span holds **ASCII only**, one character per
+ * byte; a negative start `s` points into the string `aux` at offset `~s` —
+ * used for values that are not found as-is in the chunk (non-ASCII,
+ * quoted with doubled quotes, cut by a chunk boundary, or built by code).
+ * Stages read byte spans directly (no decoding) and take a slower path for
+ * `aux` values.
  *
  * Stages filter a batch in place ({@linkcode RowBatch.keep}) and narrow
- * spans (trimming) without copying text. Read a value with
+ * spans (trimming) without copying bytes. Read a value with
  * {@linkcode RowBatch.value}, a whole row with {@linkcode RowBatch.row}, or
  * iterate the batch for {@linkcode Row} objects.
  */
 export class RowBatch implements Iterable<Row> {
   /** Values per row: the schema's field count. */
   readonly width: number;
-  /** The text most values point into. */
-  text: string;
-  /** The text of values that are not in `text` as-is. */
+  /** The input chunk most values point into; every span of it is ASCII. */
+  bytes: Uint8Array;
+  /** The text of values that are not in `bytes` as-is. */
   aux: string;
   /** Number of rows. */
   length: number;
@@ -28,10 +34,16 @@ export class RowBatch implements Iterable<Row> {
   lines: Float64Array;
   starts: Int32Array;
   ends: Int32Array;
+  /**
+   * The key hash of each row, four words a row, when a stage hashed the keys
+   * ahead (a row worker): the dedupe stage then uses them as they are. They
+   * must come from `hashRowKey` with the same key fields and case rules.
+   */
+  keys: Int32Array | undefined = undefined;
 
   constructor(
     width: number,
-    text: string,
+    bytes: Uint8Array,
     aux: string,
     length: number,
     lines: Float64Array,
@@ -39,7 +51,7 @@ export class RowBatch implements Iterable<Row> {
     ends: Int32Array,
   ) {
     this.width = width;
-    this.text = text;
+    this.bytes = bytes;
     this.aux = aux;
     this.length = length;
     this.lines = lines;
@@ -54,14 +66,14 @@ export class RowBatch implements Iterable<Row> {
       for (let k = 0; k < width; k++) builder.addString(row.values[k] ?? "");
       builder.endRow(row.line);
     }
-    return builder.finish("");
+    return builder.finish();
   }
 
   /** Value `field` of row `row`. */
   value(row: number, field: number): string {
     const i = row * this.width + field;
     const start = this.starts[i]!;
-    return start >= 0 ? this.text.slice(start, this.ends[i]) : this.aux.slice(~start, this.ends[i]);
+    return start >= 0 ? decodeAscii(this.bytes, start, this.ends[i]!) : this.aux.slice(~start, this.ends[i]);
   }
 
   /** Row `index` as an object. */
@@ -88,12 +100,13 @@ export class RowBatch implements Iterable<Row> {
    */
   keep(keep: Uint8Array): void {
     const width = this.width;
-    const { lines, starts, ends } = this;
+    const { lines, starts, ends, keys } = this;
     let kept = 0;
     for (let r = 0; r < this.length; r++) {
       if (keep[r] === 0) continue;
       if (kept !== r) {
         lines[kept] = lines[r]!;
+        if (keys !== undefined) keys.copyWithin(kept * 4, r * 4, r * 4 + 4);
         const from = r * width;
         const to = kept * width;
         for (let k = 0; k < width; k++) {
@@ -127,7 +140,7 @@ export class RowBatchBuilder {
     return this.#length;
   }
 
-  /** Add the next value of the current row as a span of the batch's text. */
+  /** Add the next value of the current row as a span of the batch's bytes, which must be ASCII. */
   addSpan(start: number, end: number): void {
     if (this.#values === this.#starts.length) this.#growValues();
     this.#starts[this.#values] = start;
@@ -159,13 +172,13 @@ export class RowBatchBuilder {
     this.#values = this.#length * this.width;
   }
 
-  /** The batch of the rows so far, over `text`; the builder starts again empty. */
-  finish(text: string): RowBatch {
+  /** The batch of the rows so far, whose spans point into `bytes`; the builder starts again empty. */
+  finish(bytes: Uint8Array = NO_BYTES): RowBatch {
     const n = this.#length;
     const width = this.width;
     const batch = new RowBatch(
       width,
-      text,
+      bytes,
       this.#aux.length === 0 ? "" : this.#aux.join(""),
       n,
       this.#lines.slice(0, n),

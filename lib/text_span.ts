@@ -17,3 +17,15 @@ export function isTrimmedSpace(c: number): boolean {
     c === 0xfeff
   );
 }
+
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/** The string of `bytes[start, end)`, which are ASCII (one character per byte). */
+export function decodeAscii(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start <= 64) {
+    let out = "";
+    for (let i = start; i < end; i++) out += String.fromCharCode(bytes[i]!);
+    return out;
+  }
+  return decoder.decode(bytes.subarray(start, end));
+}

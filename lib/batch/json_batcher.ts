@@ -3,6 +3,7 @@ import type { RejectHandler } from "../reject.ts";
 import { valuesByName } from "../reject.ts";
 import type { RowBatch } from "../row_batch.ts";
 import { fieldNames, type ImportSchema, LINKAGE_SCHEMA } from "../schema.ts";
+import { decodeAscii } from "../text_span.ts";
 import { appendLine, type JsonBatch } from "./json_batch.ts";
 
 /** Eloqua refuses a data POST over 32 MB (answering 404); whether MB means 10⁶ or 2²⁰ is not documented. */
@@ -71,6 +72,43 @@ export interface JsonBatchStats {
 
 const COMMA = 0x2c;
 const encoder = new TextEncoder();
+
+/** 1 for the bytes copied into JSON strings as they are: printable ASCII but `"` and `\\`. */
+const PLAIN = new Uint8Array(256);
+PLAIN.fill(1, 0x20, 0x7f);
+PLAIN[0x22] = 0;
+PLAIN[0x5c] = 0;
+
+/** Where the plain printable ASCII (copied to JSON as it is) of `bytes[a, e)` ends. */
+function plainBytesEnd(bytes: Uint8Array, a: number, e: number): number {
+  let j = a;
+  while (j < e && PLAIN[bytes[j]!] === 1) j++;
+  return j;
+}
+
+/** Where the plain printable ASCII of `text[a, e)` ends. */
+function plainTextEnd(text: string, a: number, e: number): number {
+  let j = a;
+  while (j < e) {
+    const c = text.charCodeAt(j);
+    if (c > 0x7e || PLAIN[c] === 0) break;
+    j++;
+  }
+  return j;
+}
+
+/** The UTF-8 bytes of `value` as a JSON string, without its quotes. */
+function jsonBytes(value: string): Uint8Array {
+  const json = encoder.encode(JSON.stringify(value));
+  return json.subarray(1, json.length - 1);
+}
+
+/** Write `value` as JSON string content at `pos` (room checked by the caller); returns the next position. */
+function writeJson(buffer: Uint8Array, pos: number, value: string): number {
+  const json = jsonBytes(value);
+  buffer.set(json, pos);
+  return pos + json.length;
+}
 
 /**
  * The pure core of the batching stage: writes rows as JSON straight into a
@@ -191,25 +229,22 @@ export class JsonBatcher {
     for (let k = 0; k < width; k++) {
       const i = r * width + k;
       const start = batch.starts[i]!;
-      const text = start >= 0 ? batch.text : batch.aux;
-      const a = start >= 0 ? start : ~start;
       const e = batch.ends[i]!;
-      let plain = true;
-      for (let j = a; j < e; j++) {
-        const c = text.charCodeAt(j);
-        if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
-          plain = false;
-          break;
-        }
+      if (start >= 0) {
+        const a = start;
+        bytes +=
+          plainBytesEnd(batch.bytes, a, e) === e ? e - a : jsonBytes(decodeAscii(batch.bytes, a, e)).length;
+      } else {
+        const a = ~start;
+        bytes += plainTextEnd(batch.aux, a, e) === e ? e - a : jsonBytes(batch.aux.slice(a, e)).length;
       }
-      bytes += plain ? e - a : encoder.encode(JSON.stringify(text.slice(a, e))).length - 2;
     }
     return bytes;
   }
 
   /**
    * Write row `r`, which takes at most `bound` bytes. Plain printable ASCII
-   * is copied as it is scanned; a value holding anything else is rewritten
+   * is copied byte by byte; a value holding anything else is rewritten
    * through `JSON.stringify` and `TextEncoder`.
    */
   #write(batch: RowBatch, r: number, bound: number): void {
@@ -225,26 +260,28 @@ export class JsonBatcher {
     this.#offsets[this.#rows] = pos;
     const prefixes = this.#prefixes;
     const width = batch.width;
+    const source = batch.bytes;
     for (let k = 0; k < width; k++) {
       const prefix = prefixes[k]!;
-      for (let j = 0; j < prefix.length; j++) buffer[pos++] = prefix[j]!;
+      buffer.set(prefix, pos);
+      pos += prefix.length;
       const i = r * width + k;
       const start = batch.starts[i]!;
-      const text = start >= 0 ? batch.text : batch.aux;
-      const a = start >= 0 ? start : ~start;
       const e = batch.ends[i]!;
-      const valueStart = pos;
-      let j = a;
-      for (; j < e; j++) {
-        const c = text.charCodeAt(j);
-        if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) break;
-        buffer[pos++] = c;
-      }
-      if (j < e) {
-        const json = encoder.encode(JSON.stringify(text.slice(a, e)));
-        pos = valueStart;
-        buffer.set(json.subarray(1, json.length - 1), pos);
-        pos += json.length - 2;
+      if (start >= 0) {
+        // A byte span (ASCII): copied as it is scanned while plain.
+        let j = start;
+        for (; j < e; j++) {
+          const c = source[j]!;
+          if (PLAIN[c] === 0) break;
+          buffer[pos++] = c;
+        }
+        if (j < e) pos = writeJson(buffer, pos - (j - start), decodeAscii(source, start, e));
+      } else {
+        const text = batch.aux;
+        const a = ~start;
+        if (plainTextEnd(text, a, e) === e) for (let j = a; j < e; j++) buffer[pos++] = text.charCodeAt(j);
+        else pos = writeJson(buffer, pos, text.slice(a, e));
       }
     }
     buffer[pos++] = 0x22; // "

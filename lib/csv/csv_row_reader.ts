@@ -45,7 +45,7 @@ export interface CsvReadStats {
 
 /**
  * The pure core of the parse stage: bytes or text in, {@linkcode RowBatch}es
- * out. Decodes UTF-8 (a multi-byte character may be split across chunks),
+ * out. Reads UTF-8 bytes (a multi-byte character may be split across chunks),
  * reads the header, maps source columns to the schema's fields, and rejects
  * malformed records with their line number.
  */
@@ -57,7 +57,6 @@ export class CsvRowReader {
   readonly #mapping: HeaderMappingOptions;
   readonly #source: string;
   readonly #onReject: RejectHandler | undefined;
-  readonly #decoder = new TextDecoder("utf-8");
   readonly #builder: RowBatchBuilder;
   readonly #handler: CsvRecordHandler;
   #header: string[] | undefined;
@@ -84,14 +83,13 @@ export class CsvRowReader {
 
   /** Read the next chunk; returns the rows it completed, or `undefined` when none. */
   push(chunk: Uint8Array | string): RowBatch | undefined {
-    const text = typeof chunk === "string" ? chunk : this.#decoder.decode(chunk, { stream: true });
     const parser = this.#parser;
-    parser.push(text, this.#handler, typeof chunk !== "string");
+    parser.push(chunk, this.#handler);
     // A header past maxRecordLength can never be read: say so now, not at the end of an input that may
     // never end (a file without line breaks, /dev/zero).
     const problem = this.#header === undefined ? parser.oversizeProblem : undefined;
     if (problem !== undefined) this.#malformed("CSV_RECORD_TOO_LARGE", problem, parser.recordLine);
-    return this.#take(text);
+    return this.#take();
   }
 
   /**
@@ -100,12 +98,6 @@ export class CsvRowReader {
    * without its line break is dropped, not read: it may be cut short.
    */
   end(truncated = false): RowBatch | undefined {
-    const rest = this.#decoder.decode();
-    let last: RowBatch | undefined;
-    if (rest.length > 0 && !truncated) {
-      this.#parser.push(rest, this.#handler, true);
-      last = this.#take(rest);
-    }
     this.#parser.end(this.#handler, truncated);
     if (truncated && this.#header === undefined) return undefined;
     if (this.#header === undefined) {
@@ -117,15 +109,11 @@ export class CsvRowReader {
         `the input is empty; expected a header row naming the columns ${this.#names.join(", ")}`,
       );
     }
-    const final = this.#take("");
-    if (last === undefined) return final;
-    if (final === undefined) return last;
-    // Both are tiny (the decoder's tail and the last record): merge them as rows.
-    return mergeBatches(last, final);
+    return this.#take();
   }
 
-  #take(text: string): RowBatch | undefined {
-    return this.#builder.length === 0 ? undefined : this.#builder.finish(text);
+  #take(): RowBatch | undefined {
+    return this.#builder.length === 0 ? undefined : this.#builder.finish(this.#parser.chunk);
   }
 
   #record(line: number): void {
@@ -204,15 +192,4 @@ export class CsvRowReader {
     }
     return out;
   }
-}
-
-function mergeBatches(a: RowBatch, b: RowBatch): RowBatch {
-  const builder = new RowBatchBuilder(a.width);
-  for (const batch of [a, b]) {
-    for (let r = 0; r < batch.length; r++) {
-      for (let k = 0; k < batch.width; k++) builder.addString(batch.value(r, k));
-      builder.endRow(batch.lines[r]!);
-    }
-  }
-  return builder.finish("");
 }

@@ -17,6 +17,18 @@ const MAX_LOAD = 0.75;
 const GROWTH = 1.5;
 
 /**
+ * The home slot of a key in a table of `capacity` slots: `h1` scaled to the
+ * capacity (Lemire's "fastrange"), not `h1 % capacity`. The home grows with
+ * `h1`, so a table read in slot order is written nearly in order when it
+ * grows — sequential, cache-friendly rehashing — and no division is needed.
+ */
+function home(h1: number, capacity: number): number {
+  const slot = Math.floor(((h1 >>> 0) * capacity) / 4294967296);
+  // Past 2^21 slots the product is rounded; it can then round up to the capacity itself.
+  return slot < capacity ? slot : capacity - 1;
+}
+
+/**
  * A set of 128-bit keys in typed arrays: 16 bytes a slot, open addressing
  * with linear probing, at most 75% full, grown by ×1.5 — so between 21.3 and
  * 32 bytes per key, with no per-key object. It is split in 64 shards that
@@ -70,7 +82,7 @@ export class DedupeIndex {
       const h0 = keys[j * 4]!;
       const shard = h0 >>> (32 - SHARD_BITS);
       const slots = this.#slots[shard]!;
-      touched |= slots[((keys[j * 4 + 1]! >>> 1) % this.#capacity[shard]!) << 2]!;
+      touched |= slots[home(keys[j * 4 + 1]!, this.#capacity[shard]!) << 2]!;
     }
     this.#sink = touched;
     for (let j = 0; j < count; j++) {
@@ -90,7 +102,7 @@ export class DedupeIndex {
     const shard = h0 >>> (32 - SHARD_BITS);
     const slots = this.#slots[shard]!;
     const capacity = this.#capacity[shard]!;
-    let i = ((h1 >>> 1) % capacity) << 2;
+    let i = home(h1, capacity) << 2;
     const end = capacity << 2;
     for (;;) {
       const s3 = slots[i + 3]!;
@@ -117,7 +129,7 @@ export class DedupeIndex {
       const h3 = old[j + 3]!;
       if (h3 === 0) continue;
       const h1 = old[j + 1]!;
-      let i = ((h1 >>> 1) % capacity) << 2;
+      let i = home(h1, capacity) << 2;
       while (slots[i + 3] !== 0) {
         i += 4;
         if (i === end) i = 0;

@@ -3,10 +3,12 @@ import type { RowBatch } from "../row_batch.ts";
 /**
  * A 128-bit hash of a row's key fields (MurmurHash3 x86_128 over 32-bit
  * words), written into {@linkcode KEY_HASH}. The words encode each field's
- * length and then its UTF-16 code units two at a time, so different field
- * lists never share an encoding (`["ab","c"]` ≠ `["a","bc"]`). Fields marked
- * case-insensitive are lower-cased on the fly (ASCII inline; other text
- * through `toLowerCase`).
+ * UTF-8 length in bytes and then its UTF-8 bytes four at a time, so
+ * different field lists never share an encoding (`["ab","c"]` ≠
+ * `["a","bc"]`), and a value hashes the same whether a batch holds it as
+ * bytes of the input or as a string. Fields marked case-insensitive are
+ * lower-cased on the fly (ASCII four bytes at a time; other text through
+ * `toLowerCase`).
  *
  * The lowest bit of the last word is forced to 1, so a key is never all
  * zeros (the dedupe table's empty slot); 127 bits remain.
@@ -14,6 +16,7 @@ import type { RowBatch } from "../row_batch.ts";
 export const KEY_HASH: Int32Array = new Int32Array(4);
 
 let words = new Int32Array(256);
+const encoder = new TextEncoder();
 
 /** Hash the key fields `fields` of row `row` of `batch`; `caseSensitive[k]` says whether field `fields[k]` keeps its case. */
 export function hashRowKey(
@@ -27,8 +30,8 @@ export function hashRowKey(
   for (let k = 0; k < fields.length; k++) {
     const i = base + fields[k]!;
     const start = batch.starts[i]!;
-    if (start >= 0) w = addField(batch.text, start, batch.ends[i]!, !caseSensitive[k], w);
-    else w = addField(batch.aux, ~start, batch.ends[i]!, !caseSensitive[k], w);
+    if (start >= 0) w = addBytes(batch.bytes, start, batch.ends[i]!, !caseSensitive[k], w);
+    else w = addString(batch.aux, ~start, batch.ends[i]!, !caseSensitive[k], w);
   }
   murmur128(words, w);
 }
@@ -38,48 +41,78 @@ export function hashKey(values: readonly string[], caseSensitive: readonly boole
   let w = 0;
   for (let k = 0; k < values.length; k++) {
     const value = values[k]!;
-    w = addField(value, 0, value.length, !caseSensitive[k], w);
+    w = addString(value, 0, value.length, !caseSensitive[k], w);
   }
   murmur128(words, w);
 }
 
+/** Four ASCII bytes of a word with A–Z lower-cased at once (no byte ≥ 0x80, so no carry between bytes). */
+function foldWord(x: number): number {
+  const upper = ((x + 0x3f3f3f3f) | 0) & ~((x + 0x25252525) | 0) & 0x80808080;
+  return x | (upper >>> 2);
+}
+
+/** Make room for a field of `n` bytes from word `w`. */
+function reserve(w: number, n: number): void {
+  if (words.length < w + (n >> 2) + 2) words = grow(words, w + (n >> 2) + 2);
+}
+
 /**
- * Write the words of `s.slice(a, e)` from word `w` on: its length, then its
- * code units two by two. Returns the next free word.
+ * Write the words of the UTF-8 bytes `b[a, e)` from word `w` on: its length,
+ * then its bytes four by four. Returns the next free word.
  */
-function addField(s: string, a: number, e: number, fold: boolean, w: number): number {
+function addBytes(b: Uint8Array, a: number, e: number, fold: boolean, w: number): number {
   const n = e - a;
-  if (words.length < w + (n >> 1) + 2) words = grow(words, w + (n >> 1) + 2);
+  reserve(w, n);
   const out = words;
-  const start = w;
   out[w++] = n;
   let i = a;
-  for (; i + 1 < e; i += 2) {
-    let x = s.charCodeAt(i);
-    let y = s.charCodeAt(i + 1);
-    if (fold) {
-      if (x > 127 || y > 127) return foldSlowly(s, a, e, start);
-      if (x >= 65 && x <= 90) x += 32;
-      if (y >= 65 && y <= 90) y += 32;
-    }
-    out[w++] = x | (y << 16);
+  for (; i + 3 < e; i += 4) {
+    const x = b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
+    out[w++] = fold ? foldWord(x) : x;
   }
   if (i < e) {
-    let x = s.charCodeAt(i);
-    if (fold) {
-      if (x > 127) return foldSlowly(s, a, e, start);
-      if (x >= 65 && x <= 90) x += 32;
-    }
-    // The odd last code unit carries a marker bit above 16 so "a" and "a\0" differ.
-    out[w++] = x | 0x10000;
+    let x = 0;
+    for (let s = 0; i < e; i++, s += 8) x |= b[i]! << s;
+    out[w++] = fold ? foldWord(x) : x;
   }
   return w;
 }
 
-/** Non-ASCII text in a case-insensitive field: lower-case it whole and encode it again from word `start`. */
-function foldSlowly(s: string, a: number, e: number, start: number): number {
-  const lower = s.slice(a, e).toLowerCase();
-  return addField(lower, 0, lower.length, false, start);
+/** The same words for `s.slice(a, e)`: ASCII text is packed as it is read; other text is encoded first. */
+function addString(s: string, a: number, e: number, fold: boolean, w: number): number {
+  const n = e - a;
+  reserve(w, n);
+  const out = words;
+  const start = w;
+  out[w++] = n;
+  let i = a;
+  for (; i + 3 < e; i += 4) {
+    const c0 = s.charCodeAt(i);
+    const c1 = s.charCodeAt(i + 1);
+    const c2 = s.charCodeAt(i + 2);
+    const c3 = s.charCodeAt(i + 3);
+    if ((c0 | c1 | c2 | c3) > 127) return addEncoded(s, a, e, fold, start);
+    const x = c0 | (c1 << 8) | (c2 << 16) | (c3 << 24);
+    out[w++] = fold ? foldWord(x) : x;
+  }
+  if (i < e) {
+    let x = 0;
+    for (let sh = 0; i < e; i++, sh += 8) {
+      const c = s.charCodeAt(i);
+      if (c > 127) return addEncoded(s, a, e, fold, start);
+      x |= c << sh;
+    }
+    out[w++] = fold ? foldWord(x) : x;
+  }
+  return w;
+}
+
+/** Non-ASCII text: lower-case it whole when folding, encode it as UTF-8, and write it from word `start`. */
+function addEncoded(s: string, a: number, e: number, fold: boolean, start: number): number {
+  const value = s.slice(a, e);
+  const bytes = encoder.encode(fold ? value.toLowerCase() : value);
+  return addBytes(bytes, 0, bytes.length, false, start);
 }
 
 function grow(old: Int32Array, need: number): Int32Array<ArrayBuffer> {

@@ -1,10 +1,10 @@
-import { InvalidOptionError } from "../errors.ts";
 import type { RejectHandler } from "../reject.ts";
 import { valuesByName } from "../reject.ts";
 import type { RowBatch } from "../row_batch.ts";
 import { fieldNames, type ImportSchema, LINKAGE_SCHEMA } from "../schema.ts";
 import { DedupeIndex, type DedupeIndexOptions } from "./dedupe_index.ts";
 import { hashRowKey, KEY_HASH } from "./key_hash.ts";
+import { rowKey } from "./row_key.ts";
 
 /** Rows hashed together before their keys go into the index (see `DedupeIndex.addMany`). */
 const GROUP = 64;
@@ -60,8 +60,8 @@ export function linkageCaseSensitivity(definition: {
 export class RowDeduper {
   readonly stats: DedupeStats = { unique: 0, duplicate: 0 };
   readonly index: DedupeIndex;
-  readonly #indices: number[];
-  readonly #caseSensitive: boolean[];
+  readonly #indices: readonly number[];
+  readonly #caseSensitive: readonly boolean[];
   readonly #names: string[];
   readonly #source: string;
   readonly #onReject: RejectHandler | undefined;
@@ -72,29 +72,9 @@ export class RowDeduper {
   constructor(options: RowDeduperOptions = {}) {
     const schema = options.schema ?? LINKAGE_SCHEMA;
     this.#names = fieldNames(schema);
-    this.#indices = schema.key.map((name) => {
-      const index = this.#names.indexOf(name);
-      if (index < 0) throw new InvalidOptionError("RowDeduper", "schema.key", "names of schema fields", name);
-      return index;
-    });
-    if (this.#indices.length === 0) {
-      throw new InvalidOptionError("RowDeduper", "schema.key", "a non-empty list of field names", schema.key);
-    }
-    const caseSensitive = options.caseSensitive ?? {};
-    for (const [name, value] of Object.entries(caseSensitive)) {
-      if (!schema.key.includes(name)) {
-        throw new InvalidOptionError(
-          "RowDeduper",
-          "caseSensitive",
-          `keyed by key fields (${schema.key.join(", ")})`,
-          name,
-        );
-      }
-      if (typeof value !== "boolean") {
-        throw new InvalidOptionError("RowDeduper", `caseSensitive.${name}`, "a boolean", value);
-      }
-    }
-    this.#caseSensitive = schema.key.map((name) => caseSensitive[name] ?? false);
+    const key = rowKey(schema, options.caseSensitive ?? {}, "RowDeduper");
+    this.#indices = key.fields;
+    this.#caseSensitive = key.caseSensitive;
     this.index = new DedupeIndex(options);
     this.#source = options.sourceName ?? "input";
     this.#onReject = options.onReject;
@@ -111,16 +91,22 @@ export class RowDeduper {
     if (this.#keep.length < batch.length) this.#keep = new Uint8Array(batch.length * 2);
     const keep = this.#keep;
     let kept = 0;
+    // Keys hashed ahead (by a row worker) are used as they are.
+    const hashed = batch.keys;
     for (let from = 0; from < batch.length; from += GROUP) {
       const count = Math.min(GROUP, batch.length - from);
-      for (let j = 0; j < count; j++) {
-        hashRowKey(batch, from + j, indices, caseSensitive);
-        keys[j * 4] = h[0]!;
-        keys[j * 4 + 1] = h[1]!;
-        keys[j * 4 + 2] = h[2]!;
-        keys[j * 4 + 3] = h[3]!;
+      if (hashed !== undefined) {
+        index.addMany(hashed.subarray(from * 4, (from + count) * 4), count, fresh);
+      } else {
+        for (let j = 0; j < count; j++) {
+          hashRowKey(batch, from + j, indices, caseSensitive);
+          keys[j * 4] = h[0]!;
+          keys[j * 4 + 1] = h[1]!;
+          keys[j * 4 + 2] = h[2]!;
+          keys[j * 4 + 3] = h[3]!;
+        }
+        index.addMany(keys, count, fresh);
       }
-      index.addMany(keys, count, fresh);
       for (let j = 0; j < count; j++) {
         keep[from + j] = fresh[j]!;
         if (fresh[j] === 1) kept++;

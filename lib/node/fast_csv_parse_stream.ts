@@ -171,7 +171,7 @@ class FastCsvRows {
 
   /** The rows completed since the last call, or `undefined` when none. */
   take(): RowBatch | undefined {
-    return this.#builder.length === 0 ? undefined : this.#builder.finish("");
+    return this.#builder.length === 0 ? undefined : this.#builder.finish();
   }
 
   #row(fields: string[]): void {

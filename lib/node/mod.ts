@@ -11,3 +11,4 @@ export type { FastCsvParseStreamOptions } from "./fast_csv_parse_stream.ts";
 export { FastCsvParseStream } from "./fast_csv_parse_stream.ts";
 export type { FileSource, FileSourceOptions, FileUnreadableReason } from "./file_source.ts";
 export { FileUnreadableError, fileSource, isFileUnreadableError } from "./file_source.ts";
+export { spawnRowWorkerThread } from "./row_worker_thread.ts";

@@ -26,12 +26,16 @@ const AT = 64;
 const DOT = 46;
 const HYPHEN = 45;
 
-/** True when `text.slice(start, end)` is a valid e-mail address by the WHATWG rule and at most 254 characters. */
-export function isValidEmailSpan(text: string, start: number, end: number): boolean {
+/**
+ * True when the bytes `bytes[start, end)` are a valid e-mail address by the
+ * WHATWG rule and at most 254 characters. The rule allows ASCII only, so any
+ * byte ≥ 0x80 makes the address invalid, and bytes are characters.
+ */
+export function isValidEmailBytes(bytes: Uint8Array, start: number, end: number): boolean {
   if (end - start > MAX_EMAIL_LENGTH) return false;
   let i = start;
   for (; i < end; i++) {
-    const c = text.charCodeAt(i);
+    const c = bytes[i]!;
     if (c === AT) break;
     if (c >= 128 || LOCAL[c] === 0) return false;
   }
@@ -40,16 +44,32 @@ export function isValidEmailSpan(text: string, start: number, end: number): bool
   for (;;) {
     const label = i;
     for (; i < end; i++) {
-      const c = text.charCodeAt(i);
+      const c = bytes[i]!;
       if (c >= 128 || (ALNUM[c] === 0 && c !== HYPHEN)) break;
     }
     const length = i - label;
     if (length === 0 || length > 63) return false;
-    if (text.charCodeAt(label) === HYPHEN || text.charCodeAt(i - 1) === HYPHEN) return false;
+    if (bytes[label] === HYPHEN || bytes[i - 1] === HYPHEN) return false;
     if (i === end) return true;
-    if (text.charCodeAt(i) !== DOT) return false;
+    if (bytes[i] !== DOT) return false;
     i++;
   }
+}
+
+let scratch = new Uint8Array(MAX_EMAIL_LENGTH);
+
+/** True when `text.slice(start, end)` is a valid e-mail address by the WHATWG rule and at most 254 characters. */
+export function isValidEmailSpan(text: string, start: number, end: number): boolean {
+  const length = end - start;
+  if (length > MAX_EMAIL_LENGTH) return false;
+  if (scratch.length < length) scratch = new Uint8Array(length);
+  const bytes = scratch;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(start + i);
+    // Only ASCII is allowed: a code unit past it fails (a byte ≥ 0x80 fails the scan the same way).
+    bytes[i] = Math.min(c, 128);
+  }
+  return isValidEmailBytes(bytes, 0, length);
 }
 
 /** True when `value` is a valid e-mail address by the WHATWG rule and at most 254 characters. */

@@ -3,8 +3,8 @@ import type { RejectHandler } from "../reject.ts";
 import { valuesByName } from "../reject.ts";
 import type { RowBatch } from "../row_batch.ts";
 import { type FieldSpec, fieldNames, type ImportSchema, LINKAGE_SCHEMA, quoteValue } from "../schema.ts";
-import { isTrimmedSpace } from "../text_span.ts";
-import { isValidEmailSpan } from "./email.ts";
+import { decodeAscii, isTrimmedSpace } from "../text_span.ts";
+import { isValidEmailBytes, isValidEmailSpan } from "./email.ts";
 
 /** Options of {@linkcode RowValidator} and `ValidateStream`. */
 export interface RowValidatorOptions {
@@ -79,21 +79,32 @@ export class RowValidator {
   #check(batch: RowBatch, r: number): boolean {
     const fields = this.#fields;
     const width = batch.width;
-    const { starts, ends } = batch;
+    const { starts, ends, bytes } = batch;
     const newStarts = this.#newStarts;
     const newEnds = this.#newEnds;
     for (let k = 0; k < width; k++) {
       const field = fields[k]!;
       const i = r * width + k;
       const start = starts[i]!;
-      const text = start >= 0 ? batch.text : batch.aux;
-      let a = start >= 0 ? start : ~start;
       let e = ends[i]!;
-      if (field.trim !== false) {
-        while (a < e && isTrimmedSpace(text.charCodeAt(a))) a++;
-        while (e > a && isTrimmedSpace(text.charCodeAt(e - 1))) e--;
+      let a: number;
+      // A byte span is ASCII: bytes are characters. Other values are strings in `aux`.
+      if (start >= 0) {
+        a = start;
+        if (field.trim !== false) {
+          while (a < e && isTrimmedSpace(bytes[a]!)) a++;
+          while (e > a && isTrimmedSpace(bytes[e - 1]!)) e--;
+        }
+        newStarts[k] = a;
+      } else {
+        const text = batch.aux;
+        a = ~start;
+        if (field.trim !== false) {
+          while (a < e && isTrimmedSpace(text.charCodeAt(a))) a++;
+          while (e > a && isTrimmedSpace(text.charCodeAt(e - 1))) e--;
+        }
+        newStarts[k] = ~a;
       }
-      newStarts[k] = start >= 0 ? a : ~a;
       newEnds[k] = e;
       const length = e - a;
       if (length === 0) {
@@ -108,16 +119,19 @@ export class RowValidator {
           `${field.name} has ${length} characters, more than the ${field.maxLength} allowed`,
         );
       }
-      if (field.format === "email" && !isValidEmailSpan(text, a, e)) {
+      if (
+        field.format === "email" &&
+        !(start >= 0 ? isValidEmailBytes(bytes, a, e) : isValidEmailSpan(batch.aux, a, e))
+      ) {
         return this.#reject(
           batch,
           r,
           "INVALID_EMAIL",
-          `${field.name} ${quoteValue(text.slice(a, e))} is not a valid e-mail address`,
+          `${field.name} ${quoteValue(this.#text(batch, start, a, e))} is not a valid e-mail address`,
         );
       }
       if (field.validate !== undefined) {
-        const problem = field.validate(text.slice(a, e));
+        const problem = field.validate(this.#text(batch, start, a, e));
         if (problem !== undefined)
           return this.#reject(batch, r, problem.code, `${field.name}: ${problem.message}`);
       }
@@ -127,6 +141,11 @@ export class RowValidator {
       ends[r * width + k] = newEnds[k]!;
     }
     return true;
+  }
+
+  /** The value `[a, e)` of a span whose original start is `start` (a byte span when ≥ 0). */
+  #text(batch: RowBatch, start: number, a: number, e: number): string {
+    return start >= 0 ? decodeAscii(batch.bytes, a, e) : batch.aux.slice(a, e);
   }
 
   #reject(batch: RowBatch, r: number, code: string, message: string): false {

@@ -145,7 +145,7 @@ describe("CsvParser", () => {
 
   it("should refuse bad options with a message naming the option and value", () => {
     expect(() => new CsvParser({ delimiter: "ab" })).toThrow(
-      'Cannot construct CsvParser as delimiter must be one character other than a quote or a line break: current value is "ab"',
+      'Cannot construct CsvParser as delimiter must be one ASCII character other than a quote or a line break: current value is "ab"',
     );
     expect(() => new CsvParser({ maxRecordLength: 0 })).toThrow(
       "Cannot construct CsvParser as maxRecordLength must be a positive integer: current value is 0",

@@ -141,7 +141,7 @@ describe("CsvRowReader", () => {
     );
     expect(rows.map((r) => r.line)).toEqual([2, 4]);
     expect(rejects.map((r) => r.message)).toEqual([
-      "f.csv line 3: field 2 makes the record longer than 32 characters (maxRecordLength)",
+      "f.csv line 3: field 2 makes the record longer than 32 bytes (maxRecordLength)",
     ]);
   });
 
@@ -158,7 +158,7 @@ describe("CsvRowReader", () => {
     expect(isCsvHeaderError(caught)).toBe(true);
     expect((caught as { code: string }).code).toBe("CSV_NO_HEADER");
     expect((caught as Error).message).toBe(
-      "zero line 3: the header row cannot be read: field 1 makes the record longer than 32 characters (maxRecordLength)",
+      "zero line 3: the header row cannot be read: field 1 makes the record longer than 32 bytes (maxRecordLength)",
     );
   });
 

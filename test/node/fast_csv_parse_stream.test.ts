@@ -231,7 +231,7 @@ describe("FastCsvParseStream", () => {
     }
     expect(isInvalidOptionError(error)).toBe(true);
     expect((error as Error).message).toBe(
-      'Cannot construct FastCsvParseStream as delimiter must be one character other than a quote or a line break: current value is ";;"',
+      'Cannot construct FastCsvParseStream as delimiter must be one ASCII character other than a quote or a line break: current value is ";;"',
     );
   });
 

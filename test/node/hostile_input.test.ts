@@ -391,7 +391,7 @@ describe("eloqua-bulk import of hostile input", { timeout: 4 * WATCHDOG_MS }, ()
           [3, "CSV_RECORD_TOO_LARGE"],
           [9, "INVALID_EMAIL"],
         ],
-        messages: { 3: /field 2 makes the record longer than 1048576 characters \(maxRecordLength\)$/ },
+        messages: { 3: /field 2 makes the record longer than 1048576 bytes \(maxRecordLength\)$/ },
         read: 4,
         good: ["OPP-1|before@example.com", "OPP-3|after@example.com"],
       },
@@ -411,7 +411,7 @@ describe("eloqua-bulk import of hostile input", { timeout: 4 * WATCHDOG_MS }, ()
           [7, "INVALID_EMAIL"],
         ],
         messages: {
-          3: /field \d+ makes the record longer than 1048576 characters/,
+          3: /field \d+ makes the record longer than 1048576 bytes/,
           5: new RegExp(`the record has ${COMMAS_WITHIN_LIMIT + 1} fields, the header has 2$`),
         },
         read: 6,
@@ -460,7 +460,7 @@ describe("eloqua-bulk import of hostile input", { timeout: 4 * WATCHDOG_MS }, ()
       {
         exit: 2,
         error:
-          /whitespace_no_newline\.csv line 1: the header row cannot be read: field 1 makes the record longer than 1048576 characters/,
+          /whitespace_no_newline\.csv line 1: the header row cannot be read: field 1 makes the record longer than 1048576 bytes/,
       },
       false,
     ),
@@ -473,7 +473,7 @@ describe("eloqua-bulk import of hostile input", { timeout: 4 * WATCHDOG_MS }, ()
       expectSane(run);
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(
-        /^eloqua-bulk: zero line 1: the header row cannot be read: field 1 makes the record longer than 1048576 characters/,
+        /^eloqua-bulk: zero line 1: the header row cannot be read: field 1 makes the record longer than 1048576 bytes/,
       );
     },
   );

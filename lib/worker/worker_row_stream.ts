@@ -1,0 +1,194 @@
+import { CsvHeaderError, type CsvHeaderErrorCode } from "../csv/csv_errors.ts";
+import { CsvRowReader } from "../csv/csv_row_reader.ts";
+import { rowKey } from "../dedupe/row_key.ts";
+import { EloquaBulkError, InvalidOptionError } from "../errors.ts";
+import type { RejectHandler } from "../reject.ts";
+import { RowBatch } from "../row_batch.ts";
+import { LINKAGE_SCHEMA } from "../schema.ts";
+import type {
+  FromRowWorker,
+  RowBatchParts,
+  RowWorkerFailure,
+  RowWorkerOptions,
+  RowWorkerStats,
+  ToRowWorker,
+} from "./row_worker_protocol.ts";
+
+const WORKER_OPTIONS = [
+  "schema",
+  "columns",
+  "caseSensitiveHeaders",
+  "sourceName",
+  "delimiter",
+  "maxRecordLength",
+  "caseSensitive",
+] as const satisfies readonly (keyof RowWorkerOptions)[];
+
+/**
+ * A worker running `serveRows` (`lib/worker/row_worker_core.ts`), whatever
+ * the runtime's worker API: `spawnRowWorkerThread` (Node, `lib/node/`) or
+ * `spawnWebRowWorker` (Deno, Bun, browsers).
+ */
+export interface RowWorkerPort {
+  postMessage(message: ToRowWorker, transfer: Transferable[]): void;
+  /** Called once, before any message is posted: where the worker's answers and its crash go. */
+  listen(onMessage: (message: FromRowWorker) => void, onError: (error: unknown) => void): void;
+  terminate(): void;
+}
+
+/** Options of {@linkcode WorkerRowStream}. */
+export interface WorkerRowStreamOptions extends RowWorkerOptions {
+  /** The worker to parse in; the stream terminates it when it ends or fails. */
+  worker: RowWorkerPort;
+  /** Receives every record that cannot be read and every invalid row, as `CsvParseStream` and `ValidateStream` would. */
+  onReject?: RejectHandler;
+  /**
+   * Chunks sent to the worker and not answered yet, at most: bounds memory and keeps both threads busy.
+   * @default 4
+   */
+  maxInFlight?: number;
+}
+
+/**
+ * `CsvParseStream` → `ValidateStream` in a worker, plus the key hash of
+ * every row (so the dedupe stage only looks keys up): CSV bytes or text in,
+ * valid {@linkcode RowBatch}es out, the same rows, rejects and counts as the
+ * two stages on this thread. What it costs: one copy of each chunk to the
+ * worker; rows, spans and bytes come back by transfer.
+ *
+ * The schema goes to the worker as data, so it cannot hold `validate`
+ * functions (use `format`).
+ */
+export class WorkerRowStream extends TransformStream<Uint8Array | string, RowBatch> {
+  readonly #state: { stats: RowWorkerStats; truncated: boolean };
+
+  constructor(options: WorkerRowStreamOptions) {
+    const { worker, onReject, maxInFlight = 4 } = options;
+    // Only data goes to the worker: the options it needs, the undefined ones left out.
+    const rest: Record<string, unknown> = {};
+    for (const name of WORKER_OPTIONS) if (options[name] !== undefined) rest[name] = options[name];
+    if (!Number.isSafeInteger(maxInFlight) || maxInFlight < 1) {
+      throw new InvalidOptionError("WorkerRowStream", "maxInFlight", "a positive integer", maxInFlight);
+    }
+    const schema = options.schema ?? LINKAGE_SCHEMA;
+    schema.fields.forEach((field, k) => {
+      if (field.validate !== undefined) {
+        throw new InvalidOptionError(
+          "WorkerRowStream",
+          `schema.fields[${k}].validate`,
+          "absent: a function cannot be sent to a worker (use format, or parse on this thread)",
+          "a function",
+        );
+      }
+    });
+    // Bad options throw here, not later in the worker.
+    new CsvRowReader(rest);
+    rowKey(schema, options.caseSensitive ?? {}, "WorkerRowStream");
+
+    const state = { stats: { read: 0, rejected: 0, valid: 0, invalid: 0 }, truncated: false };
+    let pending = 0;
+    let ended = false;
+    let failure: Error | undefined;
+    let wake: (() => void) | undefined;
+    const waitForAnswer = () =>
+      new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    const woken = (): void => {
+      const resolve = wake;
+      wake = undefined;
+      resolve?.();
+    };
+
+    super({
+      start(controller) {
+        const fail = (error: Error): void => {
+          if (failure !== undefined) return;
+          failure = error;
+          worker.terminate();
+          controller.error(error);
+          woken();
+        };
+        worker.listen(
+          (message) => {
+            if (failure !== undefined) return;
+            if (message.type === "failed") {
+              fail(rebuildFailure(message.failure));
+              return;
+            }
+            for (const reject of message.rejects) onReject?.(reject);
+            state.stats = message.stats;
+            if (message.batch !== undefined) controller.enqueue(rebuildBatch(message.batch));
+            pending--;
+            if (message.last) ended = true;
+            woken();
+          },
+          (error) =>
+            fail(
+              new EloquaBulkError(
+                "ROW_WORKER_FAILED",
+                `The worker reading the CSV stopped: ${error instanceof Error ? error.message : String(error)}`,
+                { cause: error },
+              ),
+            ),
+        );
+        worker.postMessage({ type: "init", options: rest }, []);
+      },
+      async transform(chunk) {
+        if (failure !== undefined) throw failure;
+        // The worker gets a copy it owns (the caller may reuse its buffer), by transfer.
+        const copy = typeof chunk === "string" ? chunk : new Uint8Array(chunk);
+        pending++;
+        worker.postMessage({ type: "chunk", chunk: copy }, typeof copy === "string" ? [] : [copy.buffer]);
+        while (pending >= maxInFlight && failure === undefined) await waitForAnswer();
+        if (failure !== undefined) throw failure;
+      },
+      async flush() {
+        if (failure !== undefined) throw failure;
+        pending++;
+        worker.postMessage({ type: "end", truncated: state.truncated }, []);
+        while (!ended && failure === undefined) await waitForAnswer();
+        worker.terminate();
+        if (failure !== undefined) throw failure;
+      },
+    });
+    this.#state = state;
+  }
+
+  /** Records read and rejected, rows valid and invalid, as of the last answer from the worker. */
+  get stats(): Readonly<RowWorkerStats> {
+    return this.#state.stats;
+  }
+
+  /** As `CsvParseStream.truncate`: at the end, a last record without its line break is dropped, not read. */
+  truncate(): void {
+    this.#state.truncated = true;
+  }
+}
+
+function rebuildBatch(parts: RowBatchParts): RowBatch {
+  const batch = new RowBatch(
+    parts.width,
+    parts.bytes,
+    parts.aux,
+    parts.length,
+    parts.lines,
+    parts.starts,
+    parts.ends,
+  );
+  batch.keys = parts.keys;
+  return batch;
+}
+
+function rebuildFailure(failure: RowWorkerFailure): Error {
+  if (failure.name === "CsvHeaderError" && failure.source !== undefined && failure.line !== undefined) {
+    return new CsvHeaderError(
+      failure.code as CsvHeaderErrorCode,
+      failure.source,
+      failure.line,
+      failure.field,
+      failure.problem ?? failure.message,
+    );
+  }
+  return new EloquaBulkError(failure.code ?? "ROW_WORKER_FAILED", failure.message);
+}

@@ -1,0 +1,240 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { batchLines } from "../../lib/batch/json_batch.ts";
+import {
+  CsvBatchStream,
+  isCsvHeaderError,
+  isEloquaBulkError,
+  isInvalidOptionError,
+  type JsonBatch,
+  LINKAGE_SCHEMA,
+  type Reject,
+  type RowWorkerPort,
+  serveRows,
+  type ToRowWorker,
+  WorkerRowStream,
+} from "../../lib/mod.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * A row worker without a thread: `serveRows` in this thread, every message
+ * cloned (buffers transferred) and delivered later, as a worker's would be.
+ */
+function inProcessWorker(): RowWorkerPort & {
+  readonly terminated: () => boolean;
+  readonly posted: ToRowWorker[];
+} {
+  let toMain: ((message: never) => void) | undefined;
+  let terminated = false;
+  const posted: ToRowWorker[] = [];
+  const handle = serveRows((message, transfer) => {
+    const copy = structuredClone(message, { transfer });
+    setTimeout(() => {
+      if (!terminated) toMain?.(copy as never);
+    });
+  });
+  return {
+    postMessage(message, transfer) {
+      posted.push(message);
+      const copy = structuredClone(message, { transfer });
+      setTimeout(() => {
+        if (!terminated) handle(copy);
+      });
+    },
+    listen(onMessage) {
+      toMain = onMessage;
+    },
+    terminate() {
+      terminated = true;
+    },
+    terminated: () => terminated,
+    posted,
+  };
+}
+
+function streamOf<T>(chunks: readonly T[]): ReadableStream<T> {
+  return new ReadableStream({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(chunk);
+      controller.close();
+    },
+  });
+}
+
+function chunked(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (offset >= bytes.length) return controller.close();
+      controller.enqueue(bytes.subarray(offset, offset + size));
+      offset += size;
+    },
+  });
+}
+
+function csvOf(rows: readonly (readonly [string, string])[]): string {
+  const quote = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+  return `OpportunityID,EmailAddress\n${rows.map(([a, b]) => `${quote(a)},${quote(b)}\n`).join("")}`;
+}
+
+interface Outcome {
+  bodies: string[];
+  lines: number[][];
+  rejects: Reject[];
+  counts: CsvBatchStream["counts"];
+}
+
+/** Run `csv` through a `CsvBatchStream`, on this thread or with `worker`. */
+async function runBatches(
+  input: ReadableStream<Uint8Array | string>,
+  options: { maxBytes?: number; worker?: RowWorkerPort } = {},
+): Promise<Outcome> {
+  const rejects: Reject[] = [];
+  const stream = new CsvBatchStream({
+    ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
+    ...(options.worker === undefined ? {} : { rowWorker: options.worker }),
+    onReject: (r) => rejects.push(r),
+  });
+  const batches: JsonBatch[] = [];
+  for await (const batch of input.pipeThrough(stream)) batches.push(batch);
+  // Stages run concurrently: the order of rejects across stages is not part of the contract; their set is.
+  rejects.sort((a, b) => a.line - b.line || a.stage.localeCompare(b.stage));
+  return {
+    bodies: batches.map((b) => decoder.decode(b.body)),
+    lines: batches.map((b) => batchLines(b)),
+    rejects,
+    counts: stream.counts,
+  };
+}
+
+describe("WorkerRowStream", () => {
+  const email = fc.constantFrom(
+    "a@b.co",
+    "A@B.CO",
+    "x@y.z",
+    "bad",
+    " c@d.org ",
+    "",
+    "é@x.org",
+    "q@r.st",
+    "ü@ß.de",
+  );
+  const id = fc.constantFrom("1", "2", "O,3", 'O"4', " ", "5", "Ü6", "😀");
+
+  it("should give the same bodies, rejects and counts as CsvBatchStream on one thread, whatever the chunking", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(id, email), { maxLength: 60 }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.integer({ min: 80, max: 400 }),
+        async (rows, size, maxBytes) => {
+          const bytes = encoder.encode(csvOf(rows));
+          const alone = await runBatches(chunked(bytes, size), { maxBytes });
+          const worker = inProcessWorker();
+          const split = await runBatches(chunked(bytes, size), { maxBytes, worker });
+          expect(split).toEqual(alone);
+          expect(worker.terminated()).toBe(true);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it("should send the worker a copy of each chunk, so the caller's buffer stays whole", async () => {
+    const bytes = encoder.encode(csvOf([["1", "a@b.co"]]));
+    const before = bytes.slice();
+    await runBatches(chunked(bytes, 7), { worker: inProcessWorker() });
+    expect(bytes).toEqual(before);
+  });
+
+  it("should error with the same CsvHeaderError as on one thread when a column is missing, and stop the worker", async () => {
+    const worker = inProcessWorker();
+    const csv = "OpportunityID,mail\n1,a@b.co\n";
+    const error = await runBatches(streamOf([csv]), { worker }).catch((e: unknown) => e);
+    const alone = await runBatches(streamOf([csv])).catch((e: unknown) => e);
+    expect(isCsvHeaderError(error)).toBe(true);
+    expect(isCsvHeaderError(alone)).toBe(true);
+    for (const property of ["message", "code", "source", "line", "field"] as const) {
+      expect((error as Record<string, unknown>)[property]).toBe((alone as Record<string, unknown>)[property]);
+    }
+    expect(worker.terminated()).toBe(true);
+  });
+
+  it("should error the stream with ROW_WORKER_FAILED when the worker crashes", async () => {
+    const crashing: RowWorkerPort = {
+      postMessage() {},
+      listen(_onMessage, onError) {
+        setTimeout(() => onError(new Error("out of memory")));
+      },
+      terminate() {},
+    };
+    const error = await runBatches(streamOf(["OpportunityID,EmailAddress\n"]), { worker: crashing }).catch(
+      (e: unknown) => e,
+    );
+    expect(isEloquaBulkError(error)).toBe(true);
+    expect((error as { code: string }).code).toBe("ROW_WORKER_FAILED");
+    expect((error as Error).message).toBe("The worker reading the CSV stopped: out of memory");
+  });
+
+  it("should keep at most maxInFlight chunks unanswered", async () => {
+    const inner = inProcessWorker();
+    let owed = 0;
+    let most = 0;
+    const counting: RowWorkerPort = {
+      postMessage(message, transfer) {
+        if (message.type !== "init") most = Math.max(most, ++owed);
+        inner.postMessage(message, transfer);
+      },
+      listen(onMessage, onError) {
+        inner.listen((message) => {
+          owed--;
+          onMessage(message);
+        }, onError);
+      },
+      terminate: () => inner.terminate(),
+    };
+    const rows = Array.from({ length: 200 }, (_, i) => [`O${i}`, `u${i}@x.org`] as const);
+    const stream = new WorkerRowStream({ worker: counting, maxInFlight: 3 });
+    for await (const _ of chunked(encoder.encode(csvOf(rows)), 16).pipeThrough(stream)) {
+      // Drain.
+    }
+    expect(stream.stats.read).toBe(200);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(3);
+  });
+
+  it("should drop a last record without its line break when truncated, as CsvParseStream does", async () => {
+    const stream = new WorkerRowStream({ worker: inProcessWorker() });
+    const input = streamOf(["OpportunityID,EmailAddress\n1,a@b.co\n2,c@d"]);
+    const reader = input.pipeThrough(stream).getReader();
+    stream.truncate();
+    const rows: unknown[] = [];
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      rows.push(...value.toRows());
+    }
+    expect(rows).toEqual([{ line: 2, values: ["1", "a@b.co"] }]);
+    expect(stream.stats.read).toBe(1);
+  });
+
+  it("should refuse options a worker cannot take, naming them", () => {
+    const schema = {
+      ...LINKAGE_SCHEMA,
+      fields: [LINKAGE_SCHEMA.fields[0]!, { ...LINKAGE_SCHEMA.fields[1]!, validate: () => undefined }],
+    };
+    let error: unknown;
+    try {
+      new WorkerRowStream({ worker: inProcessWorker(), schema });
+    } catch (e) {
+      error = e;
+    }
+    expect(isInvalidOptionError(error)).toBe(true);
+    expect((error as Error).message).toMatch(/schema\.fields\[1\]\.validate must be absent/);
+    expect(() => new WorkerRowStream({ worker: inProcessWorker(), maxInFlight: 0 })).toThrow(
+      "Cannot construct WorkerRowStream as maxInFlight must be a positive integer: current value is 0",
+    );
+  });
+});
