@@ -1,6 +1,10 @@
 // Import a CSV file into Eloqua on Deno: here into the emulator, served with Deno.serve and the portable
-// request handler, the file streamed from disk with Deno.open. Nothing Node-specific is loaded.
+// request handler, the file streamed from disk with Deno.open. Nothing Node-specific is loaded. The
+// client sends through createDenoFetch(): without it, Deno's fetch would re-send a POST whose connection
+// dropped unanswered without the client knowing (docs/RUNTIMES.md).
 // Run: deno task example:deno   (deno run --allow-read --allow-net=127.0.0.1 examples/deno_import.ts)
+
+import { createDenoFetch } from "../lib/deno/mod.ts";
 import { createEmulator, DROP_CONNECTION } from "../lib/emulator/mod.ts";
 import { EloquaBulkClient, importLinkages } from "../lib/mod.ts";
 
@@ -16,10 +20,12 @@ function failingBody(): ReadableStream<Uint8Array> {
   return new ReadableStream({ start: (controller) => controller.error(new Error("connection dropped")) });
 }
 
+const fetch = createDenoFetch();
 try {
   const client = new EloquaBulkClient({
     baseUrl: `http://127.0.0.1:${server.addr.port}`,
     auth: { type: "bearer", token: emulator.credentials.token },
+    fetch,
   });
   const file = await Deno.open(new URL("data/linkages.csv", import.meta.url));
   const report = await importLinkages(file.readable, { client, sourceName: "linkages.csv" });
@@ -27,5 +33,6 @@ try {
   console.log(`syncs: ${report.syncs.map((sync) => `${sync.uri} ${sync.status}`).join(", ")}`);
   if (!report.ok) Deno.exitCode = 1;
 } finally {
+  fetch.close();
   await server.shutdown();
 }

@@ -1,17 +1,20 @@
 // The library from Node on a file: stream a CSV of opportunity ↔ contact links into Eloqua.
 // Runs against the built-in emulator on 127.0.0.1, so it needs no Eloqua account; for a real
 // instance, drop the emulator and give the client your pod's base URL and credentials.
+// The client sends through node:http (createNodeHttpFetch), which costs far less CPU per MB than fetch.
 // Run: npx tsx examples/import_file.ts [file.csv]
 import { EloquaBulkClient, importLinkages, type Reject } from "../lib/mod.ts";
-import { fileSource, startEmulatorServer } from "../lib/node/mod.ts";
+import { createNodeHttpFetch, fileSource, startEmulatorServer } from "../lib/node/mod.ts";
 
 const path = process.argv[2] ?? new URL("data/linkages.csv", import.meta.url).pathname;
 const emulator = await startEmulatorServer({ knownContacts: (email) => !email.endsWith("@unknown.example") });
+const fetch = createNodeHttpFetch();
 try {
   const { credentials } = emulator.emulator;
   const client = new EloquaBulkClient({
     baseUrl: emulator.url,
     auth: { type: "basic", site: credentials.site, user: credentials.user, password: credentials.password },
+    fetch,
   });
   const file = await fileSource(path);
   const rejects: Reject[] = [];
@@ -28,5 +31,6 @@ try {
   for (const reject of rejects.slice(0, 5)) console.log(`rejected: ${reject.message}`);
   process.exitCode = report.ok ? 0 : 1;
 } finally {
+  fetch.close();
   await emulator.close();
 }

@@ -20,6 +20,7 @@ export type {
   AuthKind,
   BasicAuth,
   BearerAuth,
+  BodySourceFetch,
   CallOptions,
   CreateSyncInput,
   EloquaAuth,
@@ -70,6 +71,7 @@ export {
   isSyncWaitTimeoutError,
   linkageDefinition,
   OAuthTokenProvider,
+  requestBodySource,
   SyncWaitTimeoutError,
   systemTimers,
 } from "./client/mod.ts";

@@ -19,7 +19,9 @@ export interface EloquaBulkClientOptions {
    */
   readonly loginUrl?: string;
   /**
-   * The transport: any function with `fetch`'s signature (see `FetchLike`).
+   * The transport: any function with `fetch`'s signature (see `FetchLike`), e.g.
+   * `createNodeHttpFetch()` on Node (node:http, data bodies sent without a copy) or
+   * `createDenoFetch()` on Deno (no connection reuse, so a dropped connection is reported).
    * @default globalThis.fetch
    */
   readonly fetch?: FetchLike;

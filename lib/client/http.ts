@@ -10,6 +10,7 @@ import type { RetryPolicy } from "./retry.ts";
 import { parseRetryAfter, retryDelay } from "./retry.ts";
 import type { Timers } from "./timers.ts";
 import type { FetchLike } from "./transport.ts";
+import { rememberBodySource, sendsBodySource } from "./transport.ts";
 
 /** Told before each retry, e.g. to count retries. Must not throw (errors are ignored). */
 export interface RetryEvent {
@@ -258,15 +259,22 @@ async function sendOnce(
     request.signal === undefined ? timeout.signal : AbortSignal.any([request.signal, timeout.signal]);
   // Errors before the transport was called come from ky's own checks: bugs, not network failures.
   let transportCalled = false;
+  const body = request.body;
   const fetch: FetchLike = (input, init) => {
     transportCalled = true;
+    // Lets a transport send the bytes as they are instead of reading the Request's copy of them.
+    if (input instanceof Request && (typeof body === "string" || body instanceof Uint8Array))
+      rememberBodySource(input, body);
     return settings.fetch(input, init);
   };
+  // Bytes handed to ky as they are get copied into its Request; a transport that sends the bytes it is
+  // told of (requestBodySource) gets a Request around a stream of them instead: no copy.
+  const kyBody = body instanceof Uint8Array && sendsBodySource(settings.fetch) ? streamOf(body) : body;
   try {
     const response = await ky(request.url, {
       method: request.method,
       headers,
-      body: (request.body ?? null) as BodyInit | null,
+      body: (kyBody ?? null) as BodyInit | null,
       fetch,
       signal,
       retry: 0,
@@ -286,4 +294,14 @@ async function sendOnce(
   } finally {
     stopTimer.abort();
   }
+}
+
+/** A stream yielding `bytes` (not a copy) once. */
+function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
 }

@@ -43,7 +43,8 @@ export type { CreateSyncInput, WaitForSyncOptions } from "./syncs.ts";
 export { isFinalSyncStatus } from "./syncs.ts";
 export type { Timers } from "./timers.ts";
 export { systemTimers } from "./timers.ts";
-export type { FetchLike } from "./transport.ts";
+export type { BodySourceFetch, FetchLike } from "./transport.ts";
+export { requestBodySource } from "./transport.ts";
 export type {
   ImportDefinition,
   ImportDefinitionInput,

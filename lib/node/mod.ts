@@ -1,7 +1,7 @@
 /**
  * The Node-specific edges of eloqua-bulk-stream: files, the emulator's HTTP
- * server and the fast-csv parser option. Everything else is in the portable
- * entry (`eloqua-bulk-stream`).
+ * server, the fast-csv parser option, and a node:http transport for the
+ * client. Everything else is in the portable entry (`eloqua-bulk-stream`).
  *
  * @module
  */
@@ -11,4 +11,6 @@ export type { FastCsvParseStreamOptions } from "./fast_csv_parse_stream.ts";
 export { FastCsvParseStream } from "./fast_csv_parse_stream.ts";
 export type { FileSource, FileSourceOptions, FileUnreadableReason } from "./file_source.ts";
 export { FileUnreadableError, fileSource, isFileUnreadableError } from "./file_source.ts";
+export type { NodeHttpFetch, NodeHttpFetchOptions } from "./node_http_fetch.ts";
+export { createNodeHttpFetch } from "./node_http_fetch.ts";
 export { spawnRowWorkerThread } from "./row_worker_thread.ts";

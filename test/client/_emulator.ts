@@ -53,7 +53,11 @@ export interface Harness {
   calls(route: string): number;
 }
 
-export async function harness(options: EmulatorOptions = {}): Promise<Harness> {
+/** `clientDefaults` go into every `client()` (e.g. the transport), before its own options. */
+export async function harness(
+  options: EmulatorOptions = {},
+  clientDefaults: Partial<EloquaBulkClientOptions> = {},
+): Promise<Harness> {
   const clock = new ManualClock(Date.UTC(2026, 10, 28));
   const server = await startEmulatorServer({ now: clock.now, ...options });
   const timers = new EmulatorTimers(clock);
@@ -72,6 +76,7 @@ export async function harness(options: EmulatorOptions = {}): Promise<Harness> {
         timeoutMs: 10_000_000,
         dataTimeoutMs: 10_000_000,
         onRetry: (event) => retries.push(event),
+        ...clientDefaults,
         ...extra,
       }),
     calls: (route) => server.emulator.history().filter((call) => call.route === route).length,

@@ -1,14 +1,20 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import type { FetchLike } from "../../lib/client/mod.ts";
 import type { FaultRule } from "../../lib/emulator/mod.ts";
 import { ManualClock } from "../../lib/emulator/mod.ts";
 import type { EmulatorServer, EmulatorServerOptions } from "../../lib/node/emulator_server.ts";
 import { startEmulatorServer } from "../../lib/node/emulator_server.ts";
-import { FETCH_RESENDS_ON_DROP, FETCH_RESENDS_POST_ON_DROP } from "../runtimes/runtime.ts";
+import { dropReportingTransport } from "../runtimes/transports.ts";
 
 const servers: EmulatorServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
+
+// Faults that drop the connection reach the caller through the runtime's fetch on Node, through the
+// no-reuse Deno transport on Deno; Bun's fetch re-sends a dropped GET (docs/RUNTIMES.md).
+const DROPS = await dropReportingTransport();
+afterAll(() => DROPS.close());
 
 const BEARER = { authorization: "Bearer emulator-token" };
 const LINKAGE = {
@@ -20,7 +26,7 @@ const LINKAGE = {
 };
 const ROWS = [{ OpportunityID: "1", EmailAddress: "a@b.c" }];
 
-async function setup(options: EmulatorServerOptions = {}) {
+async function setup(options: EmulatorServerOptions = {}, fetch: FetchLike = globalThis.fetch) {
   const clock = new ManualClock();
   const server = await startEmulatorServer({ now: clock.now, ...options });
   servers.push(server);
@@ -79,12 +85,13 @@ describe("emulator fault injection", () => {
   });
 
   // Deno's and Bun's fetch send a request again when a reused connection closes unanswered.
-  it.skipIf(FETCH_RESENDS_ON_DROP)(
+  it.skipIf(!DROPS.reportsDroppedGet)(
     'should close the connection without answering or staging on "reset"',
     async () => {
-      const { emulator, postRows, send } = await setup({
-        faults: [{ route: ["data.post", "sync.get"], action: "reset", schedule: [1, 2] }],
-      });
+      const { emulator, postRows, send } = await setup(
+        { faults: [{ route: ["data.post", "sync.get"], action: "reset", schedule: [1, 2] }] },
+        DROPS.fetch,
+      );
       await expect(postRows()).rejects.toThrow();
       expect(emulator.records()).toEqual([]);
       expect(emulator.stats.dataPosts).toBe(0);
@@ -98,12 +105,13 @@ describe("emulator fault injection", () => {
     },
   );
 
-  it.skipIf(FETCH_RESENDS_POST_ON_DROP)(
+  it.skipIf(!DROPS.reportsDroppedPost)(
     'should stage the rows, then close the connection unanswered, on "commitThenDrop"',
     async () => {
-      const { emulator, postRows } = await setup({
-        faults: [{ route: "data.post", action: "commitThenDrop", schedule: [1] }],
-      });
+      const { emulator, postRows } = await setup(
+        { faults: [{ route: "data.post", action: "commitThenDrop", schedule: [1] }] },
+        DROPS.fetch,
+      );
       await expect(postRows()).rejects.toThrow();
       expect(emulator.records().map((record) => record.row)).toEqual(ROWS);
       expect(emulator.stats).toMatchObject({

@@ -1,6 +1,6 @@
 // Shared plumbing of the end-to-end import tests: an emulator on 127.0.0.1,
 // a client whose retries and sync polls never sleep for real, and a CSV generator.
-import { EloquaBulkClient, type Timers } from "../../lib/client/mod.ts";
+import { EloquaBulkClient, type FetchLike, type Timers } from "../../lib/client/mod.ts";
 import type { EmulatorOptions } from "../../lib/emulator/mod.ts";
 import { type EmulatorServer, startEmulatorServer } from "../../lib/node/emulator_server.ts";
 
@@ -28,22 +28,29 @@ export interface InFlight {
   max: number;
 }
 
+/** Runs `body` with an emulator and a client on it sending through `transport` (default: the runtime's fetch). */
 export async function withEmulator<T>(
   options: EmulatorOptions,
   body: (server: EmulatorServer, client: EloquaBulkClient, inFlight: InFlight) => Promise<T>,
+  transport: FetchLike = (input, init) => fetch(input, init),
 ): Promise<T> {
   const server = await startEmulatorServer({ syncTiming: { pendingMs: 0, activeMs: 0 }, ...options });
   const inFlight: InFlight = { now: 0, max: 0 };
-  const countingFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const request = new Request(input, init);
-    const data = request.method === "POST" && request.url.endsWith("/data");
+  const counting = async (input: Request | URL | string, init?: RequestInit): Promise<Response> => {
+    // Passed on as they are (no new Request), so that a transport sending bodies as given still can.
+    const method = input instanceof Request ? input.method : (init?.method ?? "GET");
+    const url = input instanceof Request ? input.url : String(input);
+    const data = method === "POST" && url.endsWith("/data");
     if (data) inFlight.max = Math.max(inFlight.max, ++inFlight.now);
     try {
-      return await fetch(request);
+      return await transport(input, init);
     } finally {
       if (data) inFlight.now--;
     }
   };
+  const countingFetch: FetchLike = Object.assign(counting, {
+    sendsBodySource: (transport as { sendsBodySource?: boolean }).sendsBodySource === true,
+  });
   try {
     const client = new EloquaBulkClient({
       fetch: countingFetch,

@@ -119,6 +119,8 @@ describe("eloqua-bulk (the CLI, spawned)", { timeout: 90_000 }, () => {
       "--files-per-sync",
       "ELOQUA_PASSWORD",
       "ELOQUA_TOKEN",
+      "--transport",
+      "ELOQUA_TRANSPORT",
     ]) {
       expect(run.stdout).toContain(name);
     }
@@ -155,6 +157,15 @@ describe("eloqua-bulk (the CLI, spawned)", { timeout: 90_000 }, () => {
     const run = await cli(["import", csvPath, "--dry-run", ...flags]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
+  });
+
+  it("should exit 2 on an unknown transport, from the flag or the environment", async () => {
+    const run = await cli(["import", csvPath, "--dry-run", "--transport", "curl"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--transport must be node-http or fetch: got "curl"');
+    const fromEnv = await cli(["import", csvPath, "--dry-run"], { env: { ELOQUA_TRANSPORT: "http2" } });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toContain('ELOQUA_TRANSPORT must be node-http or fetch: got "http2"');
   });
 
   it("should exit 2 for a missing file, naming it", async () => {
@@ -330,6 +341,7 @@ describe("eloqua-bulk (the CLI, spawned)", { timeout: 90_000 }, () => {
       );
       outputs.push(readFileSync(report, "utf8"), readFileSync(rejects, "utf8"));
       expect(run.code).toBe(0);
+      expect(run.stderr).toContain("transport node-http"); // the default
       const staged = server.emulator.records().map((r) => `${r.row.OpportunityID}|${r.row.EmailAddress}`);
       expect(staged.sort()).toEqual(expectedRows);
       const parsed = readReport(report);
@@ -341,12 +353,15 @@ describe("eloqua-bulk (the CLI, spawned)", { timeout: 90_000 }, () => {
       ).toHaveLength(3);
     });
 
-    it("should stage with a bearer token from the environment", async () => {
+    it("should stage with a bearer token from the environment, through fetch when ELOQUA_TRANSPORT says so", async () => {
       server.emulator.reset();
       const run = record(
-        await cli(["import", csvPath, "--base-url", server.url, "--debug"], { env: { ELOQUA_TOKEN: TOKEN } }),
+        await cli(["import", csvPath, "--base-url", server.url, "--debug"], {
+          env: { ELOQUA_TOKEN: TOKEN, ELOQUA_TRANSPORT: "fetch" },
+        }),
       );
       expect(run.code).toBe(0);
+      expect(run.stderr).toContain("transport fetch");
       expect(server.emulator.records()).toHaveLength(41);
     });
 

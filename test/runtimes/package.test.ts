@@ -18,16 +18,19 @@ const bin = (name: string) => join(root, "node_modules", ".bin", name);
 const CONSUMER_MJS = `
 import { CsvBatchStream, EloquaBulkClient, importLinkages, isEloquaHttpError } from "eloqua-bulk-stream";
 import { createEmulator } from "eloqua-bulk-stream/emulator";
-import { startEmulatorServer } from "eloqua-bulk-stream/node";
+import { createNodeHttpFetch, startEmulatorServer } from "eloqua-bulk-stream/node";
+import { createDenoFetch } from "eloqua-bulk-stream/deno";
 
 const server = await startEmulatorServer({ syncTiming: { pendingMs: 0, activeMs: 0 } });
+const fetch = createNodeHttpFetch();
 try {
-  const client = new EloquaBulkClient({ baseUrl: server.url, auth: { type: "bearer", token: "emulator-token" } });
+  const client = new EloquaBulkClient({ baseUrl: server.url, auth: { type: "bearer", token: "emulator-token" }, fetch });
   const csv = new Blob(["OpportunityID,EmailAddress\\n1,a@example.com\\n2,b@example.com\\n2,B@example.com\\n"]);
   const report = await importLinkages(csv.stream(), { client });
   console.log(JSON.stringify(report.rows));
-  console.log(typeof CsvBatchStream, typeof isEloquaHttpError, typeof createEmulator().handle);
+  console.log(typeof CsvBatchStream, typeof isEloquaHttpError, typeof createEmulator().handle, typeof createDenoFetch);
 } finally {
+  fetch.close();
   await server.close();
 }
 `;
@@ -35,12 +38,13 @@ try {
 const CONSUMER_TS = `
 import { EloquaBulkClient, importLinkages, type ImportReport, type Reject } from "eloqua-bulk-stream";
 import { createEmulator, type Emulator } from "eloqua-bulk-stream/emulator";
-import { type EmulatorServer, startEmulatorServer } from "eloqua-bulk-stream/node";
+import { createNodeHttpFetch, type EmulatorServer, type NodeHttpFetch, startEmulatorServer } from "eloqua-bulk-stream/node";
 
 export async function load(csv: ReadableStream<Uint8Array>): Promise<ImportReport> {
   const server: EmulatorServer = await startEmulatorServer();
   const emulator: Emulator = createEmulator({ mode: "count" });
-  const client = new EloquaBulkClient({ baseUrl: server.url, auth: { type: "bearer", token: "t" } });
+  const fetch: NodeHttpFetch = createNodeHttpFetch({ maxSockets: 8 });
+  const client = new EloquaBulkClient({ baseUrl: server.url, auth: { type: "bearer", token: "t" }, fetch });
   const rejects: Reject[] = [];
   const report = await importLinkages(csv, { client, onReject: (r) => rejects.push(r), concurrency: 2 });
   const staged: number = report.rows.staged;
@@ -48,6 +52,7 @@ export async function load(csv: ReadableStream<Uint8Array>): Promise<ImportRepor
   await importLinkages(csv, { client, concurrency: "2" });
   void emulator;
   void staged;
+  fetch.close();
   await server.close();
   return report;
 }
@@ -56,16 +61,19 @@ export async function load(csv: ReadableStream<Uint8Array>): Promise<ImportRepor
 const CONSUMER_DENO = `
 import { EloquaBulkClient, importLinkages } from "eloqua-bulk-stream";
 import { createEmulator, DROP_CONNECTION } from "eloqua-bulk-stream/emulator";
+import { createDenoFetch } from "eloqua-bulk-stream/deno";
 
 const emulator = createEmulator({ syncTiming: { pendingMs: 0, activeMs: 0 } });
 const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
   const answer = await emulator.handle(request);
   return answer === DROP_CONNECTION ? new Response(null, { status: 502 }) : answer;
 });
-const client = new EloquaBulkClient({ baseUrl: "http://127.0.0.1:" + server.addr.port, auth: { type: "bearer", token: "emulator-token" } });
+const fetch = createDenoFetch();
+const client = new EloquaBulkClient({ baseUrl: "http://127.0.0.1:" + server.addr.port, auth: { type: "bearer", token: "emulator-token" }, fetch });
 const csv = new Blob(["OpportunityID,EmailAddress\\n1,a@example.com\\n2,not-an-email\\n"]);
 const report = await importLinkages(csv.stream(), { client });
 console.log(JSON.stringify(report.rows));
+fetch.close();
 await server.shutdown();
 `;
 
@@ -125,6 +133,8 @@ describe.skipIf(!ON_NODE)("the npm package", { timeout: 180_000 }, () => {
       "dist/node/mod.js",
       "dist/node/mod.d.ts",
       "dist/node/cli/main.js",
+      "dist/deno/mod.js",
+      "dist/deno/mod.d.ts",
     ]) {
       expect(files).toContain(path);
     }
@@ -141,7 +151,7 @@ describe.skipIf(!ON_NODE)("the npm package", { timeout: 180_000 }, () => {
     writeFileSync(join(consumer, "consumer.mjs"), CONSUMER_MJS);
     const { stdout } = await run(process.execPath, ["consumer.mjs"], { cwd: consumer });
     expect(stdout).toBe(
-      '{"read":3,"invalid":0,"duplicate":1,"staged":2,"notSent":0,"rejectedByEloqua":0}\nfunction function function\n',
+      '{"read":3,"invalid":0,"duplicate":1,"staged":2,"notSent":0,"rejectedByEloqua":0}\nfunction function function function\n',
     );
   });
 

@@ -46,7 +46,8 @@ export const ON_NODE: boolean = RUNTIME === "node";
  * True where `fetch` silently sends a request again when the server closes a reused keep-alive
  * connection without answering, so the emulator's `"reset"` / `"commitThenDrop"` faults never reach the
  * client: Deno 2.9 does it for every method (POST included), Bun 1.4 for GET. Tests that count those
- * faults as the client sees them are skipped there.
+ * faults as the client sees them are skipped there for the runtime's fetch, and run on Deno through
+ * `createDenoFetch()` instead (test/runtimes/transports.ts).
  */
 export const FETCH_RESENDS_ON_DROP: boolean = RUNTIME === "deno" || RUNTIME === "bun";
 

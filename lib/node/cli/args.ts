@@ -24,6 +24,7 @@ const FLAGS = {
   checkpoint: { type: "string", commands: ["import"] },
   "include-duplicates": { type: "boolean", commands: ["import"] },
   "dry-run": { type: "boolean", commands: ["import"] },
+  transport: { type: "string", commands: ["import"] },
   port: { type: "string", commands: ["emulator"] },
   host: { type: "string", commands: ["emulator"] },
 } as const;

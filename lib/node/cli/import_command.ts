@@ -19,6 +19,7 @@ import { redactingIo } from "./redacting_io.ts";
 import { RejectsFile, reason } from "./rejects_file.ts";
 import { formatSummary } from "./summary.ts";
 import { resolveTarget, secretsOf } from "./target.ts";
+import { chooseTransport } from "./transport_choice.ts";
 
 /** Largest dedupe table sized up front from the file size (~430 MB); it grows past that if needed. */
 const MAX_EXPECTED_KEYS = 20_000_000;
@@ -44,6 +45,8 @@ export async function importCommand(
     const concurrency = integerFlag("concurrency", flags.concurrency, 1, 64);
     const maxFilesPerSync = integerFlag("files-per-sync", flags["files-per-sync"], 1, 500);
     const target = resolveTarget(flags, rawIo.env);
+    const transport = chooseTransport(flags.transport, rawIo.env);
+    cleanups.push(async () => transport.close());
     if (target.kind === "eloqua") io = redactingIo(rawIo, [...secrets, ...secretsOf(target.auth)]);
     const reportPath = flags.report;
     if (reportPath !== undefined) await checkWritableFolder("--report", reportPath);
@@ -114,17 +117,19 @@ export async function importCommand(
         auth: { type: "basic", site, user, password },
         baseUrl: server.url,
         loginUrl: server.url,
+        ...(transport.fetch === undefined ? {} : { fetch: transport.fetch }),
         ...(onRetry === undefined ? {} : { onRetry }),
       });
     } else if (target.kind === "eloqua") {
       client = new EloquaBulkClient({
         auth: target.auth,
         ...(target.baseUrl === undefined ? {} : { baseUrl: target.baseUrl }),
+        ...(transport.fetch === undefined ? {} : { fetch: transport.fetch }),
         ...(onRetry === undefined ? {} : { onRetry }),
       });
       if (debug) {
         progress.notice(
-          `debug: ${target.auth.type} auth, base URL ${target.baseUrl ?? "discovered from https://login.eloqua.com/id"}`,
+          `debug: ${target.auth.type} auth, base URL ${target.baseUrl ?? "discovered from https://login.eloqua.com/id"}, transport ${transport.name}`,
         );
       }
     }
