@@ -18,10 +18,12 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { DEFAULT_MAX_BATCH_BYTES } from "../lib/batch/json_batcher.ts";
+import { caseCommand, compileBench } from "./_compiled.ts";
 import { CASES, type CaseResult, type CaseSpec } from "./_run_case.ts";
 import { defaultDataPath, type GenerateStats, writeLinkageCsv } from "./generate.ts";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+
 const RUNNER = fileURLToPath(new URL("./_run_case.ts", import.meta.url));
 const GROUPS: Record<CaseSpec["group"], string> = {
   a: "(a) parsers alone",
@@ -59,11 +61,11 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function runCase(id: string, file: string, maxBytes: number): Promise<CaseResult> {
+function runCase(id: string, file: string, maxBytes: number, tsx: boolean): Promise<CaseResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", RUNNER, "--case", id, "--file", file, "--max-bytes", String(maxBytes)],
+      [...caseCommand(RUNNER, tsx), "--case", id, "--file", file, "--max-bytes", String(maxBytes)],
       { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
     );
     let out = "";
@@ -212,6 +214,7 @@ async function main(): Promise<void> {
       file: { type: "string" },
       "max-bytes": { type: "string", default: String(DEFAULT_MAX_BATCH_BYTES) },
       json: { type: "string" },
+      tsx: { type: "boolean", default: false },
     },
   });
   const mb = Number(values.mb);
@@ -260,10 +263,12 @@ async function main(): Promise<void> {
 
   const gitBefore = gitHead();
   const coreBefore = coreFingerprint();
+  // Cases run compiled, as the package runs (see _compiled.ts); --tsx runs the sources.
+  compileBench(values.tsx);
   const results = new Map<string, CaseResult[]>(cases.map((c) => [c.id, []]));
   for (let r = 1; r <= repeats; r++) {
     for (const spec of cases) {
-      const result = await runCase(spec.id, file, maxBytes);
+      const result = await runCase(spec.id, file, maxBytes, values.tsx);
       results.get(spec.id)!.push(result);
       const mbps = result.fileBytes / 1e6 / (result.wallMs / 1000);
       const cpu = (result.cpuUserMs + result.cpuSystemMs) / 1000;

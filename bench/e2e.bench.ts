@@ -4,8 +4,10 @@
  * Each run starts a fresh emulator process (`_e2e_case.ts --role emulator`: count mode, syncs finish at
  * once, staging unlimited) and a fresh importer process (`--role import`), then stops the emulator with
  * SIGTERM to read what it staged and the CPU it used. Cases, alternated within each repeat:
- * - `ours`: `importLinkages(fileSource(path).stream, …)` with an `EloquaBulkClient` (Basic auth), default
- *   options (concurrency 4, 30 MB bodies), `expectedKeys` = file size / 40;
+ * - `ours`: `importLinkages(fileSource(path).stream, …)` with an `EloquaBulkClient` (Basic auth), the
+ *   CLI's defaults (concurrency 4, 8 MB bodies, parse + validate + hash in a row worker thread),
+ *   `expectedKeys` = file size / 40;
+ * - `ours-1thread`: the same with every stage on the main thread (no `rowWorker`);
  * - `naive`: fast-csv → per-row TransformStreams → `Set` → `JSON.stringify` → ky, one POST at a time
  *   (`naive_upload.ts`); only on files up to `--naive-max-mb` (its `Set` would not fit a 1 GB file's keys
  *   in Node's default heap, and it runs at ~2 MB/s).
@@ -30,10 +32,12 @@ import { dirname, join, relative } from "node:path";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { caseCommand, compileBench } from "./_compiled.ts";
 import { E2E_CASES, type E2eCase, type EmulatorResult, type ImportResult } from "./_e2e_case.ts";
 import { defaultDataPath, type GenerateStats, writeLinkageCsv } from "./generate.ts";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+
 const RUNNER = fileURLToPath(new URL("./_e2e_case.ts", import.meta.url));
 /** Targets from the issue. */
 const TARGET_MBPS = 40;
@@ -99,9 +103,9 @@ function lastLine(child: ChildProcessByStdio<null, Readable, null>, what: string
   });
 }
 
-async function runOnce(kind: E2eCase, file: string, profile: string | undefined): Promise<Run> {
+async function runOnce(kind: E2eCase, file: string, profile: string | undefined, tsx: boolean): Promise<Run> {
   const load1 = loadavg()[0]!;
-  const emulator = spawn(process.execPath, ["--import", "tsx", RUNNER, "--role", "emulator"], {
+  const emulator = spawn(process.execPath, [...caseCommand(RUNNER, tsx), "--role", "emulator"], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -118,9 +122,7 @@ async function runOnce(kind: E2eCase, file: string, profile: string | undefined)
       process.execPath,
       [
         ...nodeArgs,
-        "--import",
-        "tsx",
-        RUNNER,
+        ...caseCommand(RUNNER, tsx),
         "--role",
         "import",
         "--case",
@@ -259,6 +261,7 @@ async function main(): Promise<void> {
       "naive-max-mb": { type: "string", default: "200" },
       only: { type: "string" },
       profile: { type: "string" },
+      tsx: { type: "boolean", default: false },
       json: { type: "string" },
     },
   });
@@ -305,6 +308,8 @@ async function main(): Promise<void> {
   );
   const gitBefore = gitHead();
   const libBefore = libFingerprint();
+  // Both processes run compiled, as the package runs (see _compiled.ts); --tsx runs the sources.
+  compileBench(values.tsx);
   console.error(
     `${files.map((f) => `${f.mb} MB`).join(", ")}; cases ${cases.join(", ")}; ${repeats} repeats ` +
       `(naive: ${naiveRepeats}, files ≤ ${naiveMaxMb} MB); node ${machine.node}, ${machine.cpu}, ` +
@@ -313,17 +318,17 @@ async function main(): Promise<void> {
 
   const runs = new Map<string, Run[]>();
   const wanted = (kind: E2eCase, mb: number, r: number): boolean =>
-    kind === "ours" ? r <= repeats : r <= naiveRepeats && mb <= naiveMaxMb;
+    kind === "naive" ? r <= naiveRepeats && mb <= naiveMaxMb : r <= repeats;
   for (let r = 1; r <= Math.max(repeats, naiveRepeats); r++) {
     for (const { mb, file } of files) {
       for (const kind of cases) {
         if (!wanted(kind, mb, r)) continue;
-        const run = await runOnce(kind, file, values.profile);
+        const run = await runOnce(kind, file, values.profile, values.tsx);
         const key = `${mb}:${kind}`;
         runs.set(key, [...(runs.get(key) ?? []), run]);
         const i = run.import;
         console.error(
-          `  [${r}] ${`${mb} MB`.padStart(8)} ${kind.padEnd(6)} ${fmt(i.fileBytes / 1e3 / i.wallMs).padStart(6)} MB/s  ` +
+          `  [${r}] ${`${mb} MB`.padStart(8)} ${kind.padEnd(12)} ${fmt(i.fileBytes / 1e3 / i.wallMs).padStart(6)} MB/s  ` +
             `importer ${fmt(cpuOf(i), 1).padStart(6)} CPU s ${fmt(i.maxRssBytes / 1e6, 0).padStart(5)} MB RSS  ` +
             `emulator ${fmt(cpuOf(run.emulator), 1)} CPU s, ${run.emulator.stagedRows} rows staged  (load ${fmt(run.load1, 2)})`,
         );

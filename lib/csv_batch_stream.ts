@@ -7,13 +7,19 @@ import type { CsvRowReaderOptions } from "./csv/csv_row_reader.ts";
 import { DedupeStream } from "./dedupe/dedupe_stream.ts";
 import type { RowDeduperOptions } from "./dedupe/row_deduper.ts";
 import { ValidateStream } from "./validate/validate_stream.ts";
-import { type RowWorkerPort, WorkerRowStream } from "./worker/worker_row_stream.ts";
+import {
+  type RowWorkerPort,
+  WorkerRowStream,
+  type WorkerRowStreamOptions,
+} from "./worker/worker_row_stream.ts";
 
 /** Options of {@linkcode CsvBatchStream}: those of each stage; `schema`, `sourceName` and `onReject` are shared. */
 export interface CsvBatchStreamOptions
   extends CsvRowReaderOptions,
     Omit<RowDeduperOptions, "onReject" | "schema" | "sourceName">,
-    Omit<JsonBatchStreamOptions, "onReject" | "schema" | "sourceName"> {
+    Omit<JsonBatchStreamOptions, "onReject" | "schema" | "sourceName">,
+    /** With `rowWorker` only. */
+    Pick<WorkerRowStreamOptions, "chunkBytes" | "maxInFlight"> {
   /**
    * Parse, validate and hash keys in this worker (`spawnRowWorkerThread()`
    * on Node, `spawnWebRowWorker()` where web workers exist), while this
@@ -62,19 +68,22 @@ export class CsvBatchStream implements ReadableWritablePair<JsonBatch, Uint8Arra
 
   constructor(options: CsvBatchStreamOptions = {}) {
     const { rowWorker } = options;
-    this.#dedupe = new DedupeStream(options);
-    this.#batch = new JsonBatchStream(options);
+    // Stages are built in pipe order: on Node 20 another order let a write reach a cancelled stage.
     if (rowWorker === undefined) {
       const parse = new CsvParseStream(options);
       const validate = new ValidateStream(options);
       this.#parse = parse;
       this.#invalid = () => validate.stats.invalid;
+      this.#dedupe = new DedupeStream(options);
+      this.#batch = new JsonBatchStream(options);
       this.writable = parse.writable;
       this.readable = parse.readable.pipeThrough(validate).pipeThrough(this.#dedupe).pipeThrough(this.#batch);
     } else {
       const parse = new WorkerRowStream({ ...options, worker: rowWorker });
       this.#parse = parse;
       this.#invalid = () => parse.stats.invalid;
+      this.#dedupe = new DedupeStream(options);
+      this.#batch = new JsonBatchStream(options);
       this.writable = parse.writable;
       this.readable = parse.readable.pipeThrough(this.#dedupe).pipeThrough(this.#batch);
     }

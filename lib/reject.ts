@@ -24,6 +24,8 @@ export type RejectCode =
   | "REQUIRED_FIELD_EMPTY"
   /** A field is longer than its schema allows. */
   | "FIELD_TOO_LONG"
+  /** A value holds a control character (U+0000–U+001F, U+007F) and its field does not allow them. */
+  | "CONTROL_CHARACTER"
   /** The e-mail address is not a valid address (WHATWG HTML rule). */
   | "INVALID_EMAIL"
   /** A later occurrence of a key already seen. */

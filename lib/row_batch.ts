@@ -106,7 +106,9 @@ export class RowBatch implements Iterable<Row> {
       if (keep[r] === 0) continue;
       if (kept !== r) {
         lines[kept] = lines[r]!;
-        if (keys !== undefined) keys.copyWithin(kept * 4, r * 4, r * 4 + 4);
+        if (keys !== undefined) {
+          for (let w = 0; w < 4; w++) keys[kept * 4 + w] = keys[r * 4 + w]!;
+        }
         const from = r * width;
         const to = kept * width;
         for (let k = 0; k < width; k++) {

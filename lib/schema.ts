@@ -27,6 +27,14 @@ export interface FieldSpec {
    */
   maxLength?: number;
   /**
+   * Whether a value may hold control characters (U+0000–U+001F, U+007F:
+   * NUL, tab, line breaks inside quotes, …). They are never part of an ID or
+   * an address; seen in a value, they usually mean a file that is not UTF-8
+   * text (UTF-16, binary), so such rows are rejected (`CONTROL_CHARACTER`).
+   * @default false
+   */
+  allowControlCharacters?: boolean;
+  /**
    * A built-in check of a non-empty, trimmed value that runs over the input
    * text without making a string: `"email"` is the WHATWG HTML rule for a
    * valid e-mail address.

@@ -19,7 +19,7 @@ export interface JsonBatchStreamOptions extends JsonBatcherOptions {
  *
  * @example
  * ```ts
- * const bodies = unique.pipeThrough(new JsonBatchStream({ maxBytes: 8_000_000 }));
+ * const bodies = unique.pipeThrough(new JsonBatchStream({ maxBytes: 4_000_000 }));
  * for await (const batch of bodies) await post(batch.body);
  * ```
  */

@@ -420,6 +420,7 @@ function pick(options: ImportLinkagesOptions): CsvBatchStreamOptions {
     "maxRecordLength",
     "expectedKeys",
     "maxRows",
+    "rowWorker",
   ];
   for (const key of keys) {
     const value = (options as Record<string, unknown>)[key];

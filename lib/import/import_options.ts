@@ -19,6 +19,7 @@ export interface ImportLinkagesOptions
     | "maxRecordLength"
     | "expectedKeys"
     | "maxRows"
+    | "rowWorker"
   > {
   /** The Eloqua client. Required unless `dryRun`. */
   client?: EloquaBulkClient;
@@ -35,7 +36,7 @@ export interface ImportLinkagesOptions
   definition?: LinkageDefinitionOptions;
   /**
    * Hard cap of a request body in UTF-8 bytes.
-   * @default 8_000_000
+   * @default 4_000_000
    */
   maxBatchBytes?: number;
   /**

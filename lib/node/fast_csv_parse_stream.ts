@@ -1,13 +1,10 @@
 import { parse } from "fast-csv";
-import { CsvHeaderError } from "../csv/csv_errors.ts";
+import type { CsvHeaderError } from "../csv/csv_errors.ts";
 import { checkCsvParserOptions } from "../csv/csv_parser.ts";
 import type { CsvReadStats, CsvRowReaderOptions } from "../csv/csv_row_reader.ts";
-import { mapHeader } from "../csv/header_mapping.ts";
+import { RecordMapper, StringRecord } from "../csv/record_mapper.ts";
 import { EloquaBulkError, isEloquaBulkError } from "../errors.ts";
-import type { RejectCode, RejectHandler } from "../reject.ts";
-import { valuesByName } from "../reject.ts";
-import { type RowBatch, RowBatchBuilder } from "../row_batch.ts";
-import { fieldNames, type ImportSchema, LINKAGE_SCHEMA } from "../schema.ts";
+import type { RowBatch } from "../row_batch.ts";
 
 /** Options of {@linkcode FastCsvParseStream}: the same as `CsvParseStream`'s. */
 export type FastCsvParseStreamOptions = CsvRowReaderOptions;
@@ -28,7 +25,8 @@ const KEPT_WHEN_TOO_LARGE = 8;
  *   the physical line only when no quoted field holds a line break.
  * - Text after a closing quote (`"a"b`) is an error of the stream (`CSV_PARSE_ERROR`), not kept.
  * - Lines of white space only are skipped as blank, not rejected as one-field records.
- * - `maxRecordLength` is checked once a record has been read: it bounds what is passed on, not memory.
+ * - `maxRecordLength` is checked once a record has been read, and counts characters, not bytes: it bounds
+ *   what is passed on, not memory.
  *
  * @example
  * ```ts
@@ -64,20 +62,14 @@ export class FastCsvParseStream extends TransformStream<Uint8Array | string, Row
   }
 }
 
-/** The work behind {@linkcode FastCsvParseStream}: drives fast-csv and builds the batches. */
+/** The work behind {@linkcode FastCsvParseStream}: drives fast-csv and hands its records to a `RecordMapper`. */
 class FastCsvRows {
-  readonly stats: CsvReadStats = { read: 0, rejected: 0 };
   readonly #parser: ReturnType<typeof parse<string[], string[]>>;
-  readonly #schema: ImportSchema;
-  readonly #names: string[];
-  readonly #options: CsvRowReaderOptions;
+  readonly #mapper: RecordMapper;
+  readonly #record = new StringRecord();
   readonly #source: string;
-  readonly #onReject: RejectHandler | undefined;
   readonly #maxRecordLength: number;
   readonly #decoder = new TextDecoder("utf-8");
-  readonly #builder: RowBatchBuilder;
-  #header: string[] | undefined;
-  #indices: number[] = [];
   #line = 0;
   #fromBytes = false;
   #first = true;
@@ -86,13 +78,9 @@ class FastCsvRows {
   constructor(options: CsvRowReaderOptions) {
     const { delimiter, maxRecordLength: max } = checkCsvParserOptions("FastCsvParseStream", options);
     this.#maxRecordLength = max;
-    this.#schema = options.schema ?? LINKAGE_SCHEMA;
-    this.#names = fieldNames(this.#schema);
-    this.#options = options;
+    this.#mapper = new RecordMapper(options);
     this.#source = options.sourceName ?? "input";
-    this.#onReject = options.onReject;
-    this.#builder = new RowBatchBuilder(this.#names.length);
-    // `headers: false`: rows come as arrays, blank lines as []; the header is mapped here like CsvRowReader does.
+    // `headers: false`: rows come as arrays, blank lines as []; the header is mapped by the RecordMapper.
     // Rows are taken in a row transform that returns null, so fast-csv pushes nothing downstream and the
     // write callback fires only once every row of the chunk has been handed over.
     this.#parser = parse<string[], string[]>({ headers: false, delimiter, objectMode: true });
@@ -105,6 +93,10 @@ class FastCsvRows {
       this.#error ??= error;
     });
     this.#parser.resume();
+  }
+
+  get stats(): CsvReadStats {
+    return this.#mapper.stats;
   }
 
   /** Feed a chunk; resolves when fast-csv has handed over all the rows it completed. */
@@ -145,105 +137,52 @@ class FastCsvRows {
       // fast-csv finds an open quote only at the end of the input; CsvParseStream rejects that record.
       if (!message.startsWith("Parse Error: missing closing")) throw this.#wrap(failure);
       const line = this.#line + 1;
-      const problem = `a quoted field opened on line ${line} is not closed before the end of the input`;
-      if (this.#header === undefined) {
-        throw new CsvHeaderError(
-          "CSV_NO_HEADER",
-          this.#source,
-          line,
-          undefined,
-          `the header row cannot be read: ${problem}`,
-        );
-      }
-      this.stats.read++;
-      this.#reject("CSV_UNTERMINATED_QUOTE", problem, line, []);
-    }
-    if (this.#header === undefined) {
-      throw new CsvHeaderError(
-        "CSV_NO_HEADER",
-        this.#source,
-        1,
-        undefined,
-        `the input is empty; expected a header row naming the columns ${this.#names.join(", ")}`,
+      this.#record.fields = [];
+      this.#mapper.malformed(
+        this.#record,
+        "CSV_UNTERMINATED_QUOTE",
+        `a quoted field opened on line ${line} is not closed before the end of the input`,
+        line,
       );
     }
+    this.#mapper.requireHeader();
   }
 
   /** The rows completed since the last call, or `undefined` when none. */
   take(): RowBatch | undefined {
-    return this.#builder.length === 0 ? undefined : this.#builder.finish();
+    return this.#mapper.take();
   }
 
   #row(fields: string[]): void {
     const line = ++this.#line;
     if (fields.length === 0) return; // a blank line
-    const header = this.#header;
-    if (header === undefined) {
-      if (this.#fromBytes && fields.some((value) => value.includes("\uFFFD"))) {
-        throw new CsvHeaderError(
-          "CSV_NO_HEADER",
-          this.#source,
-          line,
-          undefined,
-          "the header row cannot be read: the record holds bytes that are not valid UTF-8; save the file as UTF-8",
-        );
-      }
-      this.#indices = mapHeader(fields, this.#schema, this.#options, this.#source, line);
-      this.#header = fields;
-      return;
-    }
-    this.stats.read++;
+    const record = this.#record;
+    record.fields = fields;
+    // Checks of what our parser finds as it reads; fast-csv hands over whole records.
     let length = fields.length - 1;
     for (const value of fields) length += value.length;
     if (length > this.#maxRecordLength) {
-      const kept = fields
+      record.fields = fields
         .slice(0, KEPT_WHEN_TOO_LARGE)
         .map((v) => (v.length > 100 ? `${v.slice(0, 100)}…` : v));
-      this.#reject(
+      this.#mapper.malformed(
+        record,
         "CSV_RECORD_TOO_LARGE",
         `the record is longer than ${this.#maxRecordLength} characters (maxRecordLength)`,
         line,
-        kept,
       );
       return;
     }
     if (this.#fromBytes && fields.some((value) => value.includes("\uFFFD"))) {
-      this.#reject(
+      this.#mapper.malformed(
+        record,
         "CSV_INVALID_UTF8",
         "the record holds bytes that are not valid UTF-8; save the file as UTF-8",
         line,
-        fields,
       );
       return;
     }
-    if (fields.length !== header.length) {
-      const n = fields.length;
-      this.#reject(
-        "CSV_FIELD_COUNT",
-        `the record has ${n} field${n === 1 ? "" : "s"}, the header has ${header.length}`,
-        line,
-        fields,
-      );
-      return;
-    }
-    const builder = this.#builder;
-    const indices = this.#indices;
-    for (let k = 0; k < indices.length; k++) {
-      const index = indices[k]!;
-      builder.addString(index < 0 ? "" : fields[index]!);
-    }
-    builder.endRow(line);
-  }
-
-  #reject(code: RejectCode, message: string, line: number, fields: readonly string[]): void {
-    this.stats.rejected++;
-    this.#onReject?.({
-      line,
-      stage: "parse",
-      code,
-      message: `${this.#source} line ${line}: ${message}`,
-      values: valuesByName(this.#header ?? [], fields),
-    });
+    this.#mapper.record(record, line);
   }
 
   /** Header errors pass as they are; fast-csv's own errors get a code and the source's name. */

@@ -25,10 +25,10 @@ export function spawnRowWorkerThread(): RowWorkerPort {
   // on Node 20 a `--import` loader does not reach a worker's entry.
   const worker = url.pathname.endsWith(".ts")
     ? new Worker(
-        `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`,
-        { eval: true, workerData: MARK },
+        `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`,
+        { eval: true, workerData: MARK, resourceLimits: { maxYoungGenerationSizeMb: 4 } },
       )
-    : new Worker(url, { workerData: MARK });
+    : new Worker(url, { workerData: MARK, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
   worker.unref();
   let owed = 0;
   let terminated = false;

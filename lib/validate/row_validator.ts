@@ -6,6 +6,24 @@ import { type FieldSpec, fieldNames, type ImportSchema, LINKAGE_SCHEMA, quoteVal
 import { decodeAscii, isTrimmedSpace } from "../text_span.ts";
 import { isValidEmailBytes, isValidEmailSpan } from "./email.ts";
 
+/** Where the first control character (below U+0020, or U+007F) of `bytes[a, e)` is, or -1. */
+function controlInBytes(bytes: Uint8Array, a: number, e: number): number {
+  for (let i = a; i < e; i++) {
+    const c = bytes[i]!;
+    if (c < 0x20 || c === 0x7f) return i;
+  }
+  return -1;
+}
+
+/** The same for `text[a, e)`. */
+function controlInText(text: string, a: number, e: number): number {
+  for (let i = a; i < e; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return i;
+  }
+  return -1;
+}
+
 /** Options of {@linkcode RowValidator} and `ValidateStream`. */
 export interface RowValidatorOptions {
   /**
@@ -118,6 +136,19 @@ export class RowValidator {
           "FIELD_TOO_LONG",
           `${field.name} has ${length} characters, more than the ${field.maxLength} allowed`,
         );
+      }
+      // The e-mail rule already refuses every control character.
+      if (field.allowControlCharacters !== true && field.format !== "email") {
+        const at = start >= 0 ? controlInBytes(bytes, a, e) : controlInText(batch.aux, a, e);
+        if (at >= 0) {
+          const code = start >= 0 ? bytes[at]! : batch.aux.charCodeAt(at);
+          return this.#reject(
+            batch,
+            r,
+            "CONTROL_CHARACTER",
+            `${field.name} holds a control character (U+${code.toString(16).toUpperCase().padStart(4, "0")}) at character ${at - a + 1}`,
+          );
+        }
       }
       if (
         field.format === "email" &&

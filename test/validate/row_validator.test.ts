@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Reject, type Row, RowBatch, RowValidator } from "../../lib/mod.ts";
+import { CsvRowReader, type Reject, type Row, RowBatch, RowValidator } from "../../lib/mod.ts";
 
 function validate(rows: Row[], options = {}) {
   const rejects: Reject[] = [];
@@ -44,6 +44,45 @@ describe("RowValidator", () => {
     expect(rejects[1]!.message).toBe(
       'in.csv line 3: EmailAddress "not-an-email" is not a valid e-mail address',
     );
+  });
+
+  it("should reject an OpportunityID holding a control character, read as bytes or as a string", () => {
+    const csv =
+      'OpportunityID,EmailAddress\nA\u0000B,a@b.co\n"X\nY",c@d.co\nok\u007f,e@f.co\n"ü\u0001",g@h.co\n" 7\t",i@j.co\n';
+    const rejects: Reject[] = [];
+    const reader = new CsvRowReader({ sourceName: "c.csv" });
+    const validator = new RowValidator({ sourceName: "c.csv", onReject: (r) => rejects.push(r) });
+    const kept = [reader.push(new TextEncoder().encode(csv)), reader.end()].flatMap((batch) =>
+      batch === undefined ? [] : validator.validate(batch).toRows(),
+    );
+    // Trimming comes first: a tab around a value is white space, not part of it.
+    expect(kept).toEqual([{ line: 7, values: ["7", "i@j.co"] }]);
+    expect(rejects.map((r) => [r.line, r.code, r.message])).toEqual([
+      [
+        2,
+        "CONTROL_CHARACTER",
+        "c.csv line 2: OpportunityID holds a control character (U+0000) at character 2",
+      ],
+      [
+        3,
+        "CONTROL_CHARACTER",
+        "c.csv line 3: OpportunityID holds a control character (U+000A) at character 2",
+      ],
+      [
+        5,
+        "CONTROL_CHARACTER",
+        "c.csv line 5: OpportunityID holds a control character (U+007F) at character 3",
+      ],
+      [
+        6,
+        "CONTROL_CHARACTER",
+        "c.csv line 6: OpportunityID holds a control character (U+0001) at character 2",
+      ],
+    ]);
+    const allowed = new RowValidator({
+      schema: { name: "x", fields: [{ name: "N", allowControlCharacters: true }, { name: "M" }], key: ["N"] },
+    });
+    expect(allowed.validate(RowBatch.fromRows([{ line: 2, values: ["a\u0000", "b"] }], 2)).length).toBe(1);
   });
 
   it("should run a schema's own validate function on the trimmed value", () => {

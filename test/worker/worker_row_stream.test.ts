@@ -11,7 +11,6 @@ import {
   type Reject,
   type RowWorkerPort,
   serveRows,
-  type ToRowWorker,
   WorkerRowStream,
 } from "../../lib/mod.ts";
 
@@ -24,11 +23,12 @@ const decoder = new TextDecoder();
  */
 function inProcessWorker(): RowWorkerPort & {
   readonly terminated: () => boolean;
-  readonly posted: ToRowWorker[];
+  /** Length of each chunk posted (bytes, or characters of a string). */
+  readonly posted: number[];
 } {
   let toMain: ((message: never) => void) | undefined;
   let terminated = false;
-  const posted: ToRowWorker[] = [];
+  const posted: number[] = [];
   const handle = serveRows((message, transfer) => {
     const copy = structuredClone(message, { transfer });
     setTimeout(() => {
@@ -37,7 +37,7 @@ function inProcessWorker(): RowWorkerPort & {
   });
   return {
     postMessage(message, transfer) {
-      posted.push(message);
+      if (message.type === "chunk") posted.push(message.chunk.length);
       const copy = structuredClone(message, { transfer });
       setTimeout(() => {
         if (!terminated) handle(copy);
@@ -89,12 +89,13 @@ interface Outcome {
 /** Run `csv` through a `CsvBatchStream`, on this thread or with `worker`. */
 async function runBatches(
   input: ReadableStream<Uint8Array | string>,
-  options: { maxBytes?: number; worker?: RowWorkerPort } = {},
+  options: { maxBytes?: number; worker?: RowWorkerPort; chunkBytes?: number } = {},
 ): Promise<Outcome> {
   const rejects: Reject[] = [];
   const stream = new CsvBatchStream({
     ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
     ...(options.worker === undefined ? {} : { rowWorker: options.worker }),
+    ...(options.chunkBytes === undefined ? {} : { chunkBytes: options.chunkBytes }),
     onReject: (r) => rejects.push(r),
   });
   const batches: JsonBatch[] = [];
@@ -129,17 +130,30 @@ describe("WorkerRowStream", () => {
         fc.array(fc.tuple(id, email), { maxLength: 60 }),
         fc.integer({ min: 1, max: 64 }),
         fc.integer({ min: 80, max: 400 }),
-        async (rows, size, maxBytes) => {
+        fc.integer({ min: 1, max: 100 }),
+        async (rows, size, maxBytes, chunkBytes) => {
           const bytes = encoder.encode(csvOf(rows));
           const alone = await runBatches(chunked(bytes, size), { maxBytes });
           const worker = inProcessWorker();
-          const split = await runBatches(chunked(bytes, size), { maxBytes, worker });
+          const split = await runBatches(chunked(bytes, size), { maxBytes, worker, chunkBytes });
           expect(split).toEqual(alone);
           expect(worker.terminated()).toBe(true);
         },
       ),
       { numRuns: 150 },
     );
+  });
+
+  it("should gather small reads into chunks of chunkBytes for the worker", async () => {
+    const worker = inProcessWorker();
+    const rows = Array.from({ length: 100 }, (_, i) => [`O${i}`, `u${i}@x.org`] as const);
+    const bytes = encoder.encode(csvOf(rows));
+    const out = await runBatches(chunked(bytes, 10), { worker, chunkBytes: 1000 });
+    expect(out.counts.batched).toBe(100);
+    expect(worker.posted).toEqual([
+      ...Array(Math.floor(bytes.length / 1000)).fill(1000),
+      bytes.length % 1000,
+    ]);
   });
 
   it("should send the worker a copy of each chunk, so the caller's buffer stays whole", async () => {
@@ -196,7 +210,7 @@ describe("WorkerRowStream", () => {
       terminate: () => inner.terminate(),
     };
     const rows = Array.from({ length: 200 }, (_, i) => [`O${i}`, `u${i}@x.org`] as const);
-    const stream = new WorkerRowStream({ worker: counting, maxInFlight: 3 });
+    const stream = new WorkerRowStream({ worker: counting, maxInFlight: 3, chunkBytes: 64 });
     for await (const _ of chunked(encoder.encode(csvOf(rows)), 16).pipeThrough(stream)) {
       // Drain.
     }

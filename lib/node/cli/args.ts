@@ -25,6 +25,7 @@ const FLAGS = {
   "include-duplicates": { type: "boolean", commands: ["import"] },
   "dry-run": { type: "boolean", commands: ["import"] },
   transport: { type: "string", commands: ["import"] },
+  "single-thread": { type: "boolean", commands: ["import"] },
   port: { type: "string", commands: ["emulator"] },
   host: { type: "string", commands: ["emulator"] },
 } as const;

@@ -24,7 +24,7 @@ const IMPORT = `eloqua-bulk import <file.csv | ->
                               otherwise one is created
   --opportunity-column <name> source column for OpportunityID (default OpportunityID, case-insensitive)
   --email-column <name>       source column for EmailAddress (default EmailAddress, case-insensitive)
-  --max-batch-bytes <n>       hard cap per request body (default 8,000,000; at most 32,000,000)
+  --max-batch-bytes <n>       hard cap per request body (default 4,000,000; at most 32,000,000)
   --concurrency <n>           data POSTs in flight (default 4)
   --files-per-sync <n>        sync before this many files (default 500, the most Eloqua takes)
   --report <file>             write the JSON report
@@ -37,6 +37,8 @@ const IMPORT = `eloqua-bulk import <file.csv | ->
   --transport <t>             how requests are sent: node-http (default: node:http with keep-alive,
                               measured several times less CPU per MB posted) or fetch (the runtime's;
                               e.g. for a proxy only fetch honours); or ELOQUA_TRANSPORT
+  --single-thread             parse, validate and hash on the main thread too (default: in a worker
+                              thread, beside deduping, batching and uploading: ~25% faster on 2 cores)
   --allow-insecure-http       allow an http:// --base-url that is not a loopback host
   --quiet, -q                 no progress and no summary (errors still go to stderr)
   --debug                     stack traces on errors, and a line per retried request

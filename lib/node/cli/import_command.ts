@@ -9,6 +9,7 @@ import type { ImportReport } from "../../import/report.ts";
 import { fingerprintFile, readCheckpoint, writeCheckpoint } from "../checkpoint_file.ts";
 import type { EmulatorServer } from "../emulator_server.ts";
 import { fileSource } from "../file_source.ts";
+import { spawnRowWorkerThread } from "../row_worker_thread.ts";
 import type { FlagValues } from "./args.ts";
 import { integerFlag } from "./args.ts";
 import { describeError, EXIT_FAILED, EXIT_OK, exitCodeFor, UsageError } from "./cli_errors.ts";
@@ -155,6 +156,8 @@ export async function importCommand(
     if (rejects !== undefined) options.onReject = rejects.onReject;
     if (source.size !== undefined)
       options.expectedKeys = Math.min(Math.floor(source.size / 40), MAX_EXPECTED_KEYS);
+    // Parse, validate and hash keys in a worker thread while this one dedupes, batches and uploads.
+    if (flags["single-thread"] !== true) options.rowWorker = spawnRowWorkerThread();
     if (checkpointPath !== undefined && fingerprint !== undefined && target.kind !== "dry-run") {
       options.fingerprint = fingerprint;
       if (resumeFrom !== undefined) {

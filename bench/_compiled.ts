@@ -1,0 +1,32 @@
+/**
+ * Benchmark cases run as compiled JavaScript, as the published package runs:
+ * under tsx every process also carries its loader (~45 MB of RSS and a
+ * loader thread), which is not the library's cost. `compileBench()` builds
+ * `lib/` and `bench/` into `bench/.build/` once per harness run;
+ * `caseCommand()` gives the arguments that run one of its scripts.
+ */
+import { execFileSync } from "node:child_process";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const OUT = join(ROOT, "bench", ".build");
+
+/** Compile `lib/` and `bench/` with `tsconfig.bench.json` (tsc, ~10 s); unless `tsx`, where nothing is built. */
+export function compileBench(tsx: boolean): void {
+  if (tsx) return;
+  execFileSync(
+    process.execPath,
+    [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.bench.json"],
+    {
+      cwd: ROOT,
+      stdio: "inherit",
+    },
+  );
+}
+
+/** `node` arguments that run the bench script `script` (a `.ts` path): its compiled `.js`, or the source under tsx. */
+export function caseCommand(script: string, tsx: boolean): string[] {
+  if (tsx) return ["--import", "tsx", script];
+  return [join(OUT, relative(ROOT, script)).replace(/\.ts$/, ".js")];
+}
