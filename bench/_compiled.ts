@@ -3,9 +3,11 @@
  * under tsx every process also carries its loader (~45 MB of RSS and a
  * loader thread), which is not the library's cost. `compileBench()` builds
  * `lib/` and `bench/` into `bench/.build/` once per harness run;
- * `caseCommand()` gives the arguments that run one of its scripts.
+ * `caseCommand()` gives the arguments that run one of its scripts; `unusedPath()` keeps results files
+ * from overwriting each other.
  */
 import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -29,4 +31,13 @@ export function compileBench(tsx: boolean): void {
 export function caseCommand(script: string, tsx: boolean): string[] {
   if (tsx) return ["--import", "tsx", script];
   return [join(OUT, relative(ROOT, script)).replace(/\.ts$/, ".js")];
+}
+
+/** `path`, or `path` with `-2`, `-3`, … before its extension when it exists: a run never overwrites another's results. */
+export function unusedPath(path: string): string {
+  if (!existsSync(path)) return path;
+  for (let n = 2; ; n++) {
+    const candidate = path.replace(/(\.[^./]+)?$/, `-${n}$1`);
+    if (!existsSync(candidate)) return candidate;
+  }
 }

@@ -26,14 +26,14 @@ import { basicAuthorization } from "../lib/emulator/auth.ts";
 import { DEFAULT_CREDENTIALS } from "../lib/emulator/options.ts";
 import { importLinkages } from "../lib/import/import_linkages.ts";
 import { fileSource } from "../lib/node/file_source.ts";
-import { spawnRowWorkerThread, startEmulatorServer } from "../lib/node/mod.ts";
+import { createNodeHttpFetch, spawnRowWorkerThread, startEmulatorServer } from "../lib/node/mod.ts";
 import { runNaiveUpload } from "./naive_upload.ts";
 
 /** Bytes of CSV per row assumed to size the dedupe index from the file size (as `_run_case.ts`). */
 export const BYTES_PER_ROW_GUESS = 40;
 
 /** The import cases. */
-/** `ours`: the CLI's defaults (a row worker thread); `ours-1thread`: every stage on the main thread; `naive`. */
+/** `ours`: the CLI's defaults (node:http transport, a row worker thread); `ours-1thread`: the same, one thread; `naive`. */
 export const E2E_CASES = ["ours", "ours-1thread", "naive"] as const;
 export type E2eCase = (typeof E2E_CASES)[number];
 
@@ -127,7 +127,13 @@ async function importRole(kind: E2eCase, url: string, file: string): Promise<voi
     "wallMs" | "cpuUserMs" | "cpuSystemMs" | "maxRssBytes" | "rssBeforeBytes" | "memoryPeaks"
   >;
   if (kind === "ours" || kind === "ours-1thread") {
-    const client = new EloquaBulkClient({ baseUrl: url, auth: { type: "basic", site, user, password } });
+    // The CLI's transport: node:http without copying bodies.
+    const fetch = createNodeHttpFetch();
+    const client = new EloquaBulkClient({
+      baseUrl: url,
+      auth: { type: "basic", site, user, password },
+      fetch,
+    });
     const source = await fileSource(file);
     const report = await importLinkages(source.stream, {
       client,
@@ -135,6 +141,7 @@ async function importRole(kind: E2eCase, url: string, file: string): Promise<voi
       expectedKeys,
       ...(kind === "ours" ? { rowWorker: spawnRowWorkerThread() } : {}),
     });
+    fetch.close();
     const { notSent, read, invalid, duplicate, staged } = report.rows;
     out = {
       case: kind,

@@ -5,7 +5,8 @@
  * once, staging unlimited) and a fresh importer process (`--role import`), then stops the emulator with
  * SIGTERM to read what it staged and the CPU it used. Cases, alternated within each repeat:
  * - `ours`: `importLinkages(fileSource(path).stream, …)` with an `EloquaBulkClient` (Basic auth), the
- *   CLI's defaults (concurrency 4, 8 MB bodies, parse + validate + hash in a row worker thread),
+ *   CLI's defaults (node:http transport, concurrency 4, 4 MB bodies, parse + validate + hash in a row
+ *   worker thread),
  *   `expectedKeys` = file size / 40;
  * - `ours-1thread`: the same with every stage on the main thread (no `rowWorker`);
  * - `naive`: fast-csv → per-row TransformStreams → `Set` → `JSON.stringify` → ky, one POST at a time
@@ -32,7 +33,7 @@ import { dirname, join, relative } from "node:path";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { caseCommand, compileBench } from "./_compiled.ts";
+import { caseCommand, compileBench, unusedPath } from "./_compiled.ts";
 import { E2E_CASES, type E2eCase, type EmulatorResult, type ImportResult } from "./_e2e_case.ts";
 import { defaultDataPath, type GenerateStats, writeLinkageCsv } from "./generate.ts";
 
@@ -419,7 +420,7 @@ async function main(): Promise<void> {
 
   const date = new Date().toISOString().slice(0, 10);
   const suffix = `${values.mb === "200,1000" ? "" : `-${sizes.join("+")}mb`}${only ? `-only-${only.join("+")}` : ""}`;
-  const jsonPath = values.json ?? join(ROOT, "bench", "results", `e2e-${date}${suffix}.json`);
+  const jsonPath = values.json ?? unusedPath(join(ROOT, "bench", "results", `e2e-${date}${suffix}.json`));
   mkdirSync(dirname(jsonPath), { recursive: true });
   const record = {
     date: new Date().toISOString(),

@@ -1,13 +1,33 @@
 import { type JsonBatch, lineOfRow } from "../batch/json_batch.ts";
 
 const encoder = new TextEncoder();
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
 
-/** FNV-1a over `bytes[start, end)`. */
-function fnv1a(bytes: Uint8Array, start: number, end: number): number {
-  let h = FNV_OFFSET;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, FNV_PRIME);
+/**
+ * A 32-bit hash of `bytes[start, end)`, four bytes a step (murmur3's mixing):
+ * every staged row is hashed, so this runs over every byte posted — a
+ * byte-at-a-time FNV-1a took 7.5% of an import's CPU here.
+ */
+function rowHash(bytes: Uint8Array, start: number, end: number): number {
+  let h = end - start;
+  let i = start;
+  for (; i + 3 < end; i += 4) {
+    let k = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  let k = 0;
+  for (let shift = 0; i < end; i++, shift += 8) k |= bytes[i]! << shift;
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  h ^= Math.imul(k, 0x1b873593);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return h >>> 0;
 }
 
@@ -19,7 +39,7 @@ export function stagedRowHash(
   const row: Record<string, string> = {};
   for (const name of fields) row[name] = fieldValues[name] ?? "";
   const bytes = encoder.encode(JSON.stringify(row));
-  return fnv1a(bytes, 0, bytes.length);
+  return rowHash(bytes, 0, bytes.length);
 }
 
 interface StagedFile {
@@ -34,7 +54,7 @@ interface StagedFile {
  * `recordIndex`; whether it counts across the files of a sync, and in which
  * order concurrent files count, is not documented. So the index is only a
  * hint: the row found there must hash like the reject's `fieldValues`
- * (FNV-1a of the row's JSON, 4 bytes a row), else every file of the sync is
+ * (a 32-bit hash of the row's JSON, 4 bytes a row), else every file of the sync is
  * searched for a row that does. Memory: 4 bytes per staged row of one sync.
  */
 export class SyncFileTable {
@@ -62,7 +82,7 @@ export class SyncFileTable {
   add(batch: JsonBatch): void {
     const hashes = new Uint32Array(batch.rows);
     for (let i = 0; i < batch.rows; i++)
-      hashes[i] = fnv1a(batch.body, batch.offsets[i]!, batch.offsets[i + 1]! - 1);
+      hashes[i] = rowHash(batch.body, batch.offsets[i]!, batch.offsets[i + 1]! - 1);
     this.#files.push({ rows: batch.rows, lines: batch.lines, hashes });
     this.#rows += batch.rows;
   }

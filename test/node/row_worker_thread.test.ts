@@ -3,20 +3,10 @@ import { generateLinkageCsv } from "../../bench/generate.ts";
 import { batchLines } from "../../lib/batch/json_batch.ts";
 import { CsvBatchStream, isCsvHeaderError, type JsonBatch, type Reject } from "../../lib/mod.ts";
 import { spawnRowWorkerThread } from "../../lib/node/mod.ts";
+import { chunked } from "../_chunks.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-function chunked(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
-  let offset = 0;
-  return new ReadableStream({
-    pull(controller) {
-      if (offset >= bytes.length) return controller.close();
-      controller.enqueue(bytes.subarray(offset, offset + size));
-      offset += size;
-    },
-  });
-}
 
 async function run(bytes: Uint8Array, threaded: boolean) {
   const rejects: Reject[] = [];

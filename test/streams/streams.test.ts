@@ -11,6 +11,7 @@ import {
   type RowBatch,
   ValidateStream,
 } from "../../lib/mod.ts";
+import { chunked, streamOf } from "../_chunks.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -21,29 +22,9 @@ async function collect<T>(stream: ReadableStream<T>): Promise<T[]> {
   return out;
 }
 
-function streamOf<T>(chunks: readonly T[]): ReadableStream<T> {
-  return new ReadableStream({
-    start(controller) {
-      for (const chunk of chunks) controller.enqueue(chunk);
-      controller.close();
-    },
-  });
-}
-
 function csvOf(rows: [string, string][]): string {
   const quote = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
   return `OpportunityID,EmailAddress\r\n${rows.map(([a, b]) => `${quote(a)},${quote(b)}\r\n`).join("")}`;
-}
-
-function chunked(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
-  let offset = 0;
-  return new ReadableStream({
-    pull(controller) {
-      if (offset >= bytes.length) return controller.close();
-      controller.enqueue(bytes.slice(offset, offset + size));
-      offset += size;
-    },
-  });
 }
 
 describe("the stages composed with pipeThrough", () => {

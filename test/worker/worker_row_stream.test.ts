@@ -13,6 +13,7 @@ import {
   serveRows,
   WorkerRowStream,
 } from "../../lib/mod.ts";
+import { chunked, streamOf } from "../_chunks.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -52,26 +53,6 @@ function inProcessWorker(): RowWorkerPort & {
     terminated: () => terminated,
     posted,
   };
-}
-
-function streamOf<T>(chunks: readonly T[]): ReadableStream<T> {
-  return new ReadableStream({
-    start(controller) {
-      for (const chunk of chunks) controller.enqueue(chunk);
-      controller.close();
-    },
-  });
-}
-
-function chunked(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
-  let offset = 0;
-  return new ReadableStream({
-    pull(controller) {
-      if (offset >= bytes.length) return controller.close();
-      controller.enqueue(bytes.subarray(offset, offset + size));
-      offset += size;
-    },
-  });
 }
 
 function csvOf(rows: readonly (readonly [string, string])[]): string {
@@ -156,11 +137,13 @@ describe("WorkerRowStream", () => {
     ]);
   });
 
-  it("should send the worker a copy of each chunk, so the caller's buffer stays whole", async () => {
+  it("should send the worker a copy of each chunk, so the caller's buffers stay whole", async () => {
     const bytes = encoder.encode(csvOf([["1", "a@b.co"]]));
-    const before = bytes.slice();
-    await runBatches(chunked(bytes, 7), { worker: inProcessWorker() });
-    expect(bytes).toEqual(before);
+    const sent: Uint8Array[] = [];
+    await runBatches(chunked(bytes, 7, sent), { worker: inProcessWorker(), chunkBytes: 7 });
+    // A transferred buffer would be detached (length 0) here.
+    expect(sent.map((chunk) => chunk.length)).toEqual(sent.map((_, i) => Math.min(7, bytes.length - i * 7)));
+    expect(new Uint8Array(sent.flatMap((chunk) => [...chunk]))).toEqual(bytes);
   });
 
   it("should error with the same CsvHeaderError as on one thread when a column is missing, and stop the worker", async () => {
