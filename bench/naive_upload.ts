@@ -35,7 +35,7 @@ export interface NaiveUploadOptions {
   baseUrl: string;
   /** The `Authorization` header value. */
   authorization: string;
-  /** Cap of a body in UTF-8 bytes. @default 30_000_000 */
+  /** Cap of a body in UTF-8 bytes. @default DEFAULT_MAX_BATCH_BYTES (what the import uses) */
   maxBytes?: number;
   /** Bytes read from the file at a time. @default 65_536 */
   highWaterMark?: number;
