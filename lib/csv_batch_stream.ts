@@ -109,6 +109,11 @@ export class CsvBatchStream implements ReadableWritablePair<JsonBatch, Uint8Arra
     this.#parse.truncate();
   }
 
+  /** Give back the buffer of a body this stream made, once nothing reads it any more (see `JsonBatcher.release`). */
+  release(body: Uint8Array): void {
+    this.#batch.batcher.release(body);
+  }
+
   /** The batching stage's core, to see which rows it holds (`lastLine`, `openFirstLine`). */
   get batcher(): JsonBatcher {
     return this.#batch.batcher;

@@ -146,6 +146,8 @@ export async function importLinkages(
         sourceName: options.sourceName ?? "input",
         carried: resume?.sinceSync,
         onAck: () => checkpoint(false),
+        // Acknowledged bodies' buffers go back to the batcher for the next bodies.
+        onBodyDone: (batch) => batches.release(batch.body),
       });
   const earlier = {
     syncs: resume?.syncs.map((sync) => ({ ...sync })) ?? [],

@@ -31,6 +31,11 @@ export interface UploaderOptions {
   carried?: { files: number; bytes: number } | undefined;
   /** Told when a POST starts and after each acknowledgement (a body staged, a sync), e.g. to write a checkpoint. */
   onAck?: (() => void) | undefined;
+  /**
+   * Told when a body's bytes are read no more: Eloqua acknowledged it (and its rows were recorded for the
+   * sync's rejects), or it was split into new bodies. E.g. to give its buffer back to the batcher.
+   */
+  onBodyDone?: ((batch: JsonBatch) => void) | undefined;
 }
 
 /** What the uploader did so far. */
@@ -267,6 +272,7 @@ export class Uploader {
       this.stats.staged += batch.rows;
       this.stats.dataPosts++;
       this.stats.bytes += batch.body.length;
+      this.#options.onBodyDone?.(batch);
       this.#options.onAck?.();
     } catch (error) {
       if (error === HOLD_FOR_SYNC && !signal?.aborted) {
@@ -325,6 +331,7 @@ export class Uploader {
       if (batch.rows >= 2) {
         this.stats.splits++;
         this.#queue.unshift(...splitBatch(batch));
+        this.#options.onBodyDone?.(batch);
         return true;
       }
       this.stats.refused += batch.rows;

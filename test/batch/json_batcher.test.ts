@@ -42,6 +42,34 @@ describe("JsonBatcher", () => {
     expect(bodies[0]!.lines).toEqual([2, 2]);
   });
 
+  it("should write later bodies into the buffers of released ones, and never into a body still held", () => {
+    const rows = Array.from({ length: 40 }, (_, i) => ({ line: i + 2, values: [`O${i}`, `u${i}@x.org`] }));
+    const batcher = new JsonBatcher({ maxBytes: 200 });
+    const bodies: JsonBatch[] = [];
+    for (let i = 0; i < rows.length; i += 5)
+      bodies.push(...batcher.push(RowBatch.fromRows(rows.slice(i, i + 5), 2)));
+    const held = bodies.map((b) => decoder.decode(b.body));
+    // Nothing released: every body has a buffer of its own.
+    expect(new Set(bodies.map((b) => b.body.buffer)).size).toBe(bodies.length);
+    const first = bodies[0]!;
+    batcher.release(first.body);
+    batcher.release(first.body); // twice: ignored
+    batcher.release(new Uint8Array(500)); // not made here: ignored
+    const more: JsonBatch[] = [];
+    for (let i = 0; i < rows.length; i += 5)
+      more.push(...batcher.push(RowBatch.fromRows(rows.slice(i, i + 5), 2)));
+    const last = batcher.flush();
+    if (last) more.push(last);
+    // Exactly one later body reuses the released buffer, and the bodies still held are untouched.
+    expect(more.filter((b) => b.body.buffer === first.body.buffer)).toHaveLength(1);
+    expect(bodies.slice(1).map((b) => decoder.decode(b.body))).toEqual(held.slice(1));
+    // What was written, read when each body was cut: every row twice, in order.
+    const written = [...held, ...more.map((b) => decoder.decode(b.body))].flatMap(
+      (text) => JSON.parse(text) as unknown[],
+    );
+    expect(written).toEqual([...asObjects(rows), ...asObjects(rows)]);
+  });
+
   it("should allow a body of exactly maxBytes and cut before one byte more", () => {
     const row = { line: 2, values: ["1", "a@b.co"] };
     const one = `{"OpportunityID":"1","EmailAddress":"a@b.co"}`.length;
