@@ -326,7 +326,8 @@ export class JsonBatcher {
     this.stats.batches++;
     this.stats.bytes += this.#pos;
     const reused = this.#free.pop();
-    this.#buffer = reused !== undefined && reused.length >= buffer.length ? reused : new Uint8Array(buffer.length);
+    this.#buffer =
+      reused !== undefined && reused.length >= buffer.length ? reused : new Uint8Array(buffer.length);
     this.#buffer[0] = 0x5b; // [
     this.#pos = 1;
     this.#rows = 0;
