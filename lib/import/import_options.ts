@@ -100,9 +100,11 @@ export interface ImportLinkagesOptions
   onCheckpoint?: (checkpoint: ImportCheckpoint) => void;
   /**
    * Least time between two `onCheckpoint` calls for data POSTs (syncs always
-   * call it). With 0, every acknowledged body is checkpointed, so a rerun
-   * sends again at most the bodies that were in flight; bodies are large
-   * (up to 30 MB each), so that is a write every few seconds at most.
+   * call it). With 0, every body is checkpointed as its POST starts and when
+   * it is acknowledged, so a rerun sends again at most the bodies that were
+   * in flight: ~2 writes per 4 MB body. Measured on a 200 MB import
+   * (`bench/checkpoint_overhead.ts`, medians of 3 interleaved, 176 writes a
+   * run): 6.46 CPU s with checkpoints against 6.25 without (+3.4%).
    * @default 0
    */
   checkpointIntervalMs?: number;
