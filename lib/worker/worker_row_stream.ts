@@ -133,7 +133,11 @@ export class WorkerRowStream extends TransformStream<Uint8Array | string, RowBat
           if (failure !== undefined) return;
           failure = error;
           worker.terminate();
-          controller.error(error);
+          try {
+            controller.error(error);
+          } catch {
+            // Already closed or errored.
+          }
           woken();
         };
         worker.listen(
@@ -145,7 +149,15 @@ export class WorkerRowStream extends TransformStream<Uint8Array | string, RowBat
             }
             for (const reject of message.rejects) onReject?.(reject);
             state.stats = message.stats;
-            if (message.batch !== undefined) controller.enqueue(rebuildBatch(message.batch));
+            if (message.batch !== undefined) {
+              try {
+                controller.enqueue(rebuildBatch(message.batch));
+              } catch (error) {
+                // The readable side was cancelled: stop the worker; a later write fails with this.
+                fail(error instanceof Error ? error : new Error(String(error)));
+                return;
+              }
+            }
             pending--;
             if (message.last) ended = true;
             woken();

@@ -202,6 +202,19 @@ describe("WorkerRowStream", () => {
     expect(most).toBeLessThanOrEqual(3);
   });
 
+  it("should stop the worker, not throw, when the consumer cancels with answers still to come", async () => {
+    const worker = inProcessWorker();
+    const rows = Array.from({ length: 300 }, (_, i) => [`O${i}`, `u${i}@x.org`] as const);
+    const stream = new WorkerRowStream({ worker, chunkBytes: 100 });
+    const reader = chunked(encoder.encode(csvOf(rows)), 100)
+      .pipeThrough(stream)
+      .getReader();
+    await reader.read();
+    await reader.cancel("enough");
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(worker.terminated()).toBe(true);
+  });
+
   it("should drop a last record without its line break when truncated, as CsvParseStream does", async () => {
     const stream = new WorkerRowStream({ worker: inProcessWorker() });
     const input = streamOf(["OpportunityID,EmailAddress\n1,a@b.co\n2,c@d"]);
