@@ -21,14 +21,17 @@ if (!isMainThread && workerData === MARK && parentPort !== null) {
  */
 export function spawnRowWorkerThread(): RowWorkerPort {
   const url = new URL(import.meta.url);
+  // The thread's own allocations are small (rejects, strings of odd values): a small young generation
+  // saved ~10 MB of peak RSS on a 200 MB import, at no measurable cost.
+  const resourceLimits = { maxYoungGenerationSizeMb: 4 };
   // From sources (tests, tsx), the thread registers the TypeScript loader before loading this module:
   // on Node 20 a `--import` loader does not reach a worker's entry.
   const worker = url.pathname.endsWith(".ts")
     ? new Worker(
         `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`,
-        { eval: true, workerData: MARK, resourceLimits: { maxYoungGenerationSizeMb: 4 } },
+        { eval: true, workerData: MARK, resourceLimits },
       )
-    : new Worker(url, { workerData: MARK, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+    : new Worker(url, { workerData: MARK, resourceLimits });
   worker.unref();
   let owed = 0;
   let terminated = false;
