@@ -20,6 +20,8 @@ export default defineConfig({
       "test/batch/**/*.test.ts",
       "test/streams/**/*.test.ts",
       "test/rejects_csv.test.ts",
+      // The row worker's protocol and stream, with a worker in the same isolate.
+      "test/worker/**/*.test.ts",
       // The client on a fake transport.
       "test/client/*.test.ts",
       // The emulator's parts that need no server.
