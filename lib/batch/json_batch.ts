@@ -6,13 +6,44 @@
  * of row `i`'s `{`, and `offsets[rows]` is `body.length`, so row `i` spans
  * `body.subarray(offsets[i], offsets[i + 1] - 1)` (dropping the `,` or `]`
  * after it). `lines` holds the rows' source lines run-length encoded as
- * pairs `[firstLine, count, firstLine, count, …]`.
+ * pairs `[firstLine, count, firstLine, count, …]`. `rowHashes`, when
+ * present, holds {@linkcode rowHash} of each row's span (the batcher computes
+ * them while the bytes are hot; the uploader's reject map needs them).
  */
 export interface JsonBatch {
   body: Uint8Array<ArrayBuffer>;
   rows: number;
   lines: number[];
   offsets: Uint32Array<ArrayBuffer>;
+  rowHashes?: Uint32Array<ArrayBuffer>;
+}
+
+/**
+ * A 32-bit hash of `bytes[start, end)`, four bytes a step (murmur3's mixing):
+ * of every staged row's JSON, for mapping a sync's rejects back to rows.
+ */
+export function rowHash(bytes: Uint8Array, start: number, end: number): number {
+  let h = end - start;
+  let i = start;
+  for (; i + 3 < end; i += 4) {
+    let k = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  let k = 0;
+  for (let shift = 0; i < end; i++, shift += 8) k |= bytes[i]! << shift;
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  h ^= Math.imul(k, 0x1b873593);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }
 
 /** The source line of every row of `batch`, in order. */
@@ -76,5 +107,7 @@ export function sliceBatch(batch: JsonBatch, from: number, to: number): JsonBatc
   shifted[to - from] = out.length;
   const lines: number[] = [];
   for (let i = from; i < to; i++) appendLine(lines, lineOfRow(batch, i)!);
-  return { body: out, rows: to - from, lines, offsets: shifted };
+  const sliced: JsonBatch = { body: out, rows: to - from, lines, offsets: shifted };
+  if (batch.rowHashes !== undefined) sliced.rowHashes = batch.rowHashes.slice(from, to);
+  return sliced;
 }

@@ -4,7 +4,7 @@ import { valuesByName } from "../reject.ts";
 import type { RowBatch } from "../row_batch.ts";
 import { fieldNames, type ImportSchema, LINKAGE_SCHEMA } from "../schema.ts";
 import { decodeAscii } from "../text_span.ts";
-import { appendLine, type JsonBatch } from "./json_batch.ts";
+import { appendLine, type JsonBatch, rowHash } from "./json_batch.ts";
 
 /** Eloqua refuses a data POST over 32 MB (answering 404); whether MB means 10⁶ or 2²⁰ is not documented. */
 export const ELOQUA_MAX_BODY_BYTES = 32_000_000;
@@ -146,6 +146,8 @@ export class JsonBatcher {
   #lines: number[] = [];
   /** Where each row of the open body starts; grown by doubling, copied out exact at a cut. */
   #offsets = new Uint32Array(1024);
+  /** `rowHash` of each row of the open body, grown with `#offsets`. */
+  #hashes = new Uint32Array(1024);
 
   constructor(options: JsonBatcherOptions = {}) {
     const maxBytes = options.maxBytes ?? DEFAULT_MAX_BATCH_BYTES;
@@ -264,7 +266,11 @@ export class JsonBatcher {
       const grown = new Uint32Array(this.#offsets.length * 2);
       grown.set(this.#offsets);
       this.#offsets = grown;
+      const hashes = new Uint32Array(this.#offsets.length);
+      hashes.set(this.#hashes);
+      this.#hashes = hashes;
     }
+    const rowStart = pos;
     this.#offsets[this.#rows] = pos;
     const prefixes = this.#prefixes;
     const width = batch.width;
@@ -294,6 +300,8 @@ export class JsonBatcher {
     }
     buffer[pos++] = 0x22; // "
     buffer[pos++] = 0x7d; // }
+    // Hashed now, while the row's bytes are in cache: the uploader's reject map needs it.
+    this.#hashes[this.#rows] = rowHash(buffer, rowStart, pos);
     this.#pos = pos;
     this.#rows++;
     appendLine(this.#lines, batch.lines[r]!);
@@ -320,6 +328,7 @@ export class JsonBatcher {
       rows: this.#rows,
       lines: this.#lines,
       offsets,
+      rowHashes: this.#hashes.slice(0, this.#rows),
     };
     this.#issued.add(buffer.buffer);
     this.stats.rows += this.#rows;

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { rowHash } from "../../lib/batch/json_batch.ts";
 import {
   batchLines,
   type JsonBatch,
@@ -68,6 +69,22 @@ describe("JsonBatcher", () => {
       (text) => JSON.parse(text) as unknown[],
     );
     expect(written).toEqual([...asObjects(rows), ...asObjects(rows)]);
+  });
+
+  it("should carry the hash of each row's span, kept by sliceBatch", () => {
+    const rows = Array.from({ length: 30 }, (_, i) => ({ line: i + 2, values: [`O"${i}`, `u${i}@x.org`] }));
+    const { bodies } = batch(rows, { maxBytes: 300 });
+    for (const body of bodies) {
+      const expected = Array.from({ length: body.rows }, (_, i) =>
+        rowHash(body.body, body.offsets[i]!, body.offsets[i + 1]! - 1),
+      );
+      expect([...body.rowHashes!]).toEqual(expected);
+      const [a, b] = splitBatch(body);
+      expect([...a.rowHashes!, ...b.rowHashes!]).toEqual(expected);
+      expect([...b.rowHashes!]).toEqual(
+        Array.from({ length: b.rows }, (_, i) => rowHash(b.body, b.offsets[i]!, b.offsets[i + 1]! - 1)),
+      );
+    }
   });
 
   it("should allow a body of exactly maxBytes and cut before one byte more", () => {
