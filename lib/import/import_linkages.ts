@@ -127,6 +127,8 @@ export async function importLinkages(
     maxBytes: settings.maxBatchBytes,
     caseSensitive,
     skipThroughLine,
+    // The uploader gives acknowledged bodies back (onBodyDone below).
+    recycleBodies: true,
     onBody: (batch) => cut.add(batch),
     ...(onReject === undefined ? {} : { onReject }),
   });

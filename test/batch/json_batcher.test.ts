@@ -45,7 +45,7 @@ describe("JsonBatcher", () => {
 
   it("should write later bodies into the buffers of released ones, and never into a body still held", () => {
     const rows = Array.from({ length: 40 }, (_, i) => ({ line: i + 2, values: [`O${i}`, `u${i}@x.org`] }));
-    const batcher = new JsonBatcher({ maxBytes: 200 });
+    const batcher = new JsonBatcher({ maxBytes: 200, recycleBodies: true });
     const bodies: JsonBatch[] = [];
     for (let i = 0; i < rows.length; i += 5)
       bodies.push(...batcher.push(RowBatch.fromRows(rows.slice(i, i + 5), 2)));
@@ -69,6 +69,19 @@ describe("JsonBatcher", () => {
       (text) => JSON.parse(text) as unknown[],
     );
     expect(written).toEqual([...asObjects(rows), ...asObjects(rows)]);
+  });
+
+  it("should hand out exact-size copies and take nothing back without recycleBodies", () => {
+    const rows = Array.from({ length: 20 }, (_, i) => ({ line: i + 2, values: [`O${i}`, `u${i}@x.org`] }));
+    const batcher = new JsonBatcher({ maxBytes: 200 });
+    const bodies = batcher.push(RowBatch.fromRows(rows, 2));
+    expect(bodies.length).toBeGreaterThan(1);
+    for (const body of bodies) expect(body.body.buffer.byteLength).toBe(body.body.length);
+    const first = decoder.decode(bodies[0]!.body);
+    batcher.release(bodies[0]!.body);
+    batcher.push(RowBatch.fromRows(rows, 2));
+    batcher.flush();
+    expect(decoder.decode(bodies[0]!.body)).toBe(first);
   });
 
   it("should carry the hash of each row's span, kept by sliceBatch", () => {
