@@ -10,15 +10,21 @@
  * @module
  */
 
-import { execFileSync, spawn } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { DEFAULT_MAX_BATCH_BYTES } from "../lib/batch/json_batcher.ts";
-import { caseCommand, compileBench, unusedPath } from "./_compiled.ts";
+import {
+  caseCommand,
+  compileBench,
+  gitHead,
+  libFingerprint,
+  packageVersion,
+  unusedPath,
+} from "./_harness.ts";
 import { CASES, type CaseResult, type CaseSpec } from "./_run_case.ts";
 import { defaultDataPath, type GenerateStats, writeLinkageCsv } from "./generate.ts";
 
@@ -83,37 +89,6 @@ function runCase(id: string, file: string, maxBytes: number, tsx: boolean): Prom
       resolve(JSON.parse(last) as CaseResult);
     });
   });
-}
-
-function packageVersion(name: string): string {
-  try {
-    const json = JSON.parse(readFileSync(join(ROOT, "node_modules", name, "package.json"), "utf8"));
-    return String(json.version);
-  } catch {
-    return "not installed";
-  }
-}
-
-function gitHead(): string {
-  try {
-    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
-  } catch {
-    return "unknown";
-  }
-}
-
-/** A hash of the core's sources, to tell which code a result measured (others edit the tree meanwhile). */
-function coreFingerprint(): string {
-  const hash = createHash("sha256");
-  const dirs = ["lib", "lib/csv", "lib/validate", "lib/dedupe", "lib/batch", "lib/node"];
-  for (const dir of dirs) {
-    for (const name of readdirSync(join(ROOT, dir)).sort()) {
-      if (!name.endsWith(".ts")) continue;
-      hash.update(`${dir}/${name}\0`);
-      hash.update(readFileSync(join(ROOT, dir, name)));
-    }
-  }
-  return hash.digest("hex").slice(0, 12);
 }
 
 /** JSON as biome formats it (2 spaces; arrays of numbers or strings on one line when they fit), so it lints. */
@@ -262,8 +237,8 @@ async function main(): Promise<void> {
   );
 
   const gitBefore = gitHead();
-  const coreBefore = coreFingerprint();
-  // Cases run compiled, as the package runs (see _compiled.ts); --tsx runs the sources.
+  const coreBefore = libFingerprint();
+  // Cases run compiled, as the package runs (see _harness.ts); --tsx runs the sources.
   compileBench(values.tsx);
   const results = new Map<string, CaseResult[]>(cases.map((c) => [c.id, []]));
   for (let r = 1; r <= repeats; r++) {
@@ -280,7 +255,7 @@ async function main(): Promise<void> {
   }
   const loadAverageAfter = loadavg().map((x) => Math.round(x * 100) / 100);
   const gitAfter = gitHead();
-  const coreAfter = coreFingerprint();
+  const coreAfter = libFingerprint();
   const code =
     gitBefore === gitAfter && coreBefore === coreAfter
       ? `git ${gitBefore}, core sources ${coreBefore}`

@@ -25,16 +25,22 @@
  * @module
  */
 
-import { type ChildProcessByStdio, execFileSync, spawn } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join, relative } from "node:path";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { caseCommand, compileBench, unusedPath } from "./_compiled.ts";
 import { E2E_CASES, type E2eCase, type EmulatorResult, type ImportResult } from "./_e2e_case.ts";
+import {
+  caseCommand,
+  compileBench,
+  gitHead,
+  libFingerprint,
+  packageVersion,
+  unusedPath,
+} from "./_harness.ts";
 import { defaultDataPath, type GenerateStats, writeLinkageCsv } from "./generate.ts";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -203,38 +209,6 @@ function checkRuns(mb: number, kind: E2eCase, runs: Run[], expected: GenerateSta
   return problems;
 }
 
-function packageVersion(name: string): string {
-  try {
-    return String(JSON.parse(readFileSync(join(ROOT, "node_modules", name, "package.json"), "utf8")).version);
-  } catch {
-    return "not installed";
-  }
-}
-
-function gitHead(): string {
-  try {
-    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
-  } catch {
-    return "unknown";
-  }
-}
-
-/** A hash of every source under lib/, to tell which code a result measured (others edit the tree). */
-function libFingerprint(): string {
-  const hash = createHash("sha256");
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true }).sort((a, b) =>
-      a.name < b.name ? -1 : 1,
-    )) {
-      const path = `${dir}/${entry.name}`;
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith(".ts")) hash.update(`${path}\0`).update(readFileSync(join(ROOT, path)));
-    }
-  };
-  walk("lib");
-  return hash.digest("hex").slice(0, 12);
-}
-
 function table(summaries: Summary[]): string {
   const lines = [
     "| file | case | runs | MB/s (min–max) | rows/s | importer CPU s | MB per CPU s | emulator CPU s | MB per CPU s (both) | peak RSS MB | index MB | RSS − index MB | rows staged | POSTs / syncs |",
@@ -309,7 +283,7 @@ async function main(): Promise<void> {
   );
   const gitBefore = gitHead();
   const libBefore = libFingerprint();
-  // Both processes run compiled, as the package runs (see _compiled.ts); --tsx runs the sources.
+  // Both processes run compiled, as the package runs (see _harness.ts); --tsx runs the sources.
   compileBench(values.tsx);
   console.error(
     `${files.map((f) => `${f.mb} MB`).join(", ")}; cases ${cases.join(", ")}; ${repeats} repeats ` +
