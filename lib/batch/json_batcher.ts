@@ -190,7 +190,11 @@ export class JsonBatcher {
     }
     this.#skipThroughLine = skip;
     this.#onReject = options.onReject;
-    this.#recycle = options.recycleBodies === true;
+    const recycle = options.recycleBodies ?? false;
+    if (typeof recycle !== "boolean") {
+      throw new InvalidOptionError("JsonBatcher", "recycleBodies", "a boolean", recycle);
+    }
+    this.#recycle = recycle;
     this.#buffer = new Uint8Array(Math.min(maxBytes, 1 << 20));
     this.#buffer[0] = 0x5b; // [
   }

@@ -70,6 +70,21 @@ export class WorkerRowStream extends TransformStream<Uint8Array | string, RowBat
 
   constructor(options: WorkerRowStreamOptions) {
     const { worker, onReject, maxInFlight = 4, chunkBytes = 1 << 20 } = options;
+    const port = worker as Partial<Record<keyof RowWorkerPort, unknown>> | undefined;
+    if (
+      typeof port !== "object" ||
+      port === null ||
+      typeof port.postMessage !== "function" ||
+      typeof port.listen !== "function" ||
+      typeof port.terminate !== "function"
+    ) {
+      throw new InvalidOptionError(
+        "WorkerRowStream",
+        "worker",
+        "a RowWorkerPort (postMessage, listen, terminate), e.g. spawnRowWorkerThread()",
+        worker,
+      );
+    }
     if (!Number.isSafeInteger(chunkBytes) || chunkBytes < 1) {
       throw new InvalidOptionError("WorkerRowStream", "chunkBytes", "a positive integer", chunkBytes);
     }

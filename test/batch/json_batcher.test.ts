@@ -73,6 +73,9 @@ describe("JsonBatcher", () => {
 
   it("should hand out exact-size copies and take nothing back without recycleBodies", () => {
     const rows = Array.from({ length: 20 }, (_, i) => ({ line: i + 2, values: [`O${i}`, `u${i}@x.org`] }));
+    expect(() => new JsonBatcher({ recycleBodies: "yes" as unknown as boolean })).toThrow(
+      'Cannot construct JsonBatcher as recycleBodies must be a boolean: current value is "yes"',
+    );
     const batcher = new JsonBatcher({ maxBytes: 200 });
     const bodies = batcher.push(RowBatch.fromRows(rows, 2));
     expect(bodies.length).toBeGreaterThan(1);

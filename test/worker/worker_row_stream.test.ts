@@ -243,6 +243,9 @@ describe("WorkerRowStream", () => {
     }
     expect(isInvalidOptionError(error)).toBe(true);
     expect((error as Error).message).toMatch(/schema\.fields\[1\]\.validate must be absent/);
+    expect(() => new WorkerRowStream({ worker: {} as RowWorkerPort })).toThrow(
+      "Cannot construct WorkerRowStream as worker must be a RowWorkerPort (postMessage, listen, terminate), e.g. spawnRowWorkerThread()",
+    );
     expect(() => new WorkerRowStream({ worker: inProcessWorker(), maxInFlight: 0 })).toThrow(
       "Cannot construct WorkerRowStream as maxInFlight must be a positive integer: current value is 0",
     );
