@@ -120,7 +120,8 @@ export type { RowValidatorOptions, ValidateStats } from "./validate/row_validato
 export { RowValidator } from "./validate/row_validator.ts";
 export type { ValidateStreamOptions } from "./validate/validate_stream.ts";
 export { ValidateStream } from "./validate/validate_stream.ts";
-// Parsing in a worker: the portable protocol and stream (runtime adapters: `spawnRowWorkerThread` in ./node).
+// Parsing in a worker: the portable protocol and stream, the Web Worker adapter (Deno, Bun, browsers;
+// Node's is `spawnRowWorkerThread` in ./node).
 export type { PostToMain } from "./worker/row_worker_core.ts";
 export { serveRows } from "./worker/row_worker_core.ts";
 export type {
@@ -129,5 +130,11 @@ export type {
   RowWorkerStats,
   ToRowWorker,
 } from "./worker/row_worker_protocol.ts";
+export type { WebRowWorkerOptions } from "./worker/web_row_worker.ts";
+export {
+  isRowWorkerUnavailableError,
+  RowWorkerUnavailableError,
+  spawnWebRowWorker,
+} from "./worker/web_row_worker.ts";
 export type { RowWorkerPort, WorkerRowStreamOptions } from "./worker/worker_row_stream.ts";
 export { WorkerRowStream } from "./worker/worker_row_stream.ts";
