@@ -1,29 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { generateLinkageCsv } from "../../bench/generate.ts";
-import { batchLines } from "../../lib/batch/json_batch.ts";
-import { CsvBatchStream, isCsvHeaderError, type JsonBatch, type Reject } from "../../lib/mod.ts";
+import { isCsvHeaderError } from "../../lib/mod.ts";
 import { spawnRowWorkerThread } from "../../lib/node/mod.ts";
+import { batchOutcome } from "../_batch_outcome.ts";
 import { chunked } from "../_chunks.ts";
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
-async function run(bytes: Uint8Array, threaded: boolean) {
-  const rejects: Reject[] = [];
-  const stream = new CsvBatchStream({
+/** The outcome of `bytes` read in chunks of 4 KiB, bodies of at most 50,000 bytes, on this thread or two. */
+function run(bytes: Uint8Array, threaded: boolean) {
+  return batchOutcome(chunked(bytes, 4096), {
     maxBytes: 50_000,
-    onReject: (r) => rejects.push(r),
     ...(threaded ? { rowWorker: spawnRowWorkerThread() } : {}),
   });
-  const batches: JsonBatch[] = [];
-  for await (const batch of chunked(bytes, 4096).pipeThrough(stream)) batches.push(batch);
-  rejects.sort((a, b) => a.line - b.line || a.stage.localeCompare(b.stage));
-  return {
-    bodies: batches.map((b) => decoder.decode(b.body)),
-    lines: batches.map(batchLines),
-    rejects,
-    counts: stream.counts,
-  };
 }
 
 describe("spawnRowWorkerThread", () => {

@@ -1,20 +1,16 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { batchLines } from "../../lib/batch/json_batch.ts";
 import {
-  CsvBatchStream,
   type CsvBatchStreamOptions,
   isCsvHeaderError,
   isEloquaBulkError,
   isInvalidOptionError,
   isRowWorkerUnavailableError,
-  type JsonBatch,
-  type Reject,
   spawnWebRowWorker,
 } from "../../lib/mod.ts";
+import { batchOutcome } from "../_batch_outcome.ts";
 import { chunked } from "../_chunks.ts";
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /** Web Workers exist on Deno, Bun and in browsers; not on Node nor in workerd. */
 const HAS_WORKER = typeof (globalThis as { Worker?: unknown }).Worker === "function";
@@ -39,19 +35,9 @@ function linkageCsv(): string {
   return `${lines.join("\r\n")}\r\n`;
 }
 
-async function run(bytes: Uint8Array, options: CsvBatchStreamOptions = {}) {
-  const rejects: Reject[] = [];
-  const stream = new CsvBatchStream({ maxBytes: 20_000, onReject: (r) => rejects.push(r), ...options });
-  const batches: JsonBatch[] = [];
-  for await (const batch of chunked(bytes, 4096).pipeThrough(stream)) batches.push(batch);
-  // Stages run concurrently: the order of rejects across stages is not part of the contract; their set is.
-  rejects.sort((a, b) => a.line - b.line || a.stage.localeCompare(b.stage));
-  return {
-    bodies: batches.map((b) => decoder.decode(b.body)),
-    lines: batches.map(batchLines),
-    rejects,
-    counts: stream.counts,
-  };
+/** The outcome of `bytes` read in chunks of 4 KiB, bodies of at most 20,000 bytes. */
+function run(bytes: Uint8Array, options: CsvBatchStreamOptions = {}) {
+  return batchOutcome(chunked(bytes, 4096), { maxBytes: 20_000, ...options });
 }
 
 describe.skipIf(!HAS_WORKER)("spawnWebRowWorker (with Web Workers: Deno, Bun, browsers)", () => {

@@ -1,22 +1,18 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { batchLines } from "../../lib/batch/json_batch.ts";
 import {
-  CsvBatchStream,
   isCsvHeaderError,
   isEloquaBulkError,
   isInvalidOptionError,
-  type JsonBatch,
   LINKAGE_SCHEMA,
-  type Reject,
   type RowWorkerPort,
   serveRows,
   WorkerRowStream,
 } from "../../lib/mod.ts";
+import { type BatchOutcome, batchOutcome } from "../_batch_outcome.ts";
 import { chunked, streamOf } from "../_chunks.ts";
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /**
  * A row worker without a thread: `serveRows` in this thread, every message
@@ -60,35 +56,16 @@ function csvOf(rows: readonly (readonly [string, string])[]): string {
   return `OpportunityID,EmailAddress\n${rows.map(([a, b]) => `${quote(a)},${quote(b)}\n`).join("")}`;
 }
 
-interface Outcome {
-  bodies: string[];
-  lines: number[][];
-  rejects: Reject[];
-  counts: CsvBatchStream["counts"];
-}
-
 /** Run `csv` through a `CsvBatchStream`, on this thread or with `worker`. */
-async function runBatches(
+function runBatches(
   input: ReadableStream<Uint8Array | string>,
   options: { maxBytes?: number; worker?: RowWorkerPort; chunkBytes?: number } = {},
-): Promise<Outcome> {
-  const rejects: Reject[] = [];
-  const stream = new CsvBatchStream({
+): Promise<BatchOutcome> {
+  return batchOutcome(input, {
     ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
     ...(options.worker === undefined ? {} : { rowWorker: options.worker }),
     ...(options.chunkBytes === undefined ? {} : { chunkBytes: options.chunkBytes }),
-    onReject: (r) => rejects.push(r),
   });
-  const batches: JsonBatch[] = [];
-  for await (const batch of input.pipeThrough(stream)) batches.push(batch);
-  // Stages run concurrently: the order of rejects across stages is not part of the contract; their set is.
-  rejects.sort((a, b) => a.line - b.line || a.stage.localeCompare(b.stage));
-  return {
-    bodies: batches.map((b) => decoder.decode(b.body)),
-    lines: batches.map((b) => batchLines(b)),
-    rejects,
-    counts: stream.counts,
-  };
 }
 
 describe("WorkerRowStream", () => {
