@@ -94,20 +94,28 @@ function batchStage(counts: NaiveCounts, maxBytes: number): TransformStream<CsvR
   });
 }
 
-/** Run the naive composition over a file; resolves with its counts once every body has been taken. */
-export async function runNaive(
+/** Options of {@linkcode naiveBodies} and {@linkcode runNaive}. */
+export interface NaiveOptions {
+  /** Cap of a body in UTF-8 bytes. @default DEFAULT_MAX_BATCH_BYTES (what the core uses) */
+  maxBytes?: number;
+  /** Bytes read from the file at a time. @default 65_536 */
+  highWaterMark?: number;
+}
+
+/** Counts of a naive run before any body was taken: all zero. */
+export function naiveCounts(): NaiveCounts {
+  return { read: 0, invalid: 0, duplicate: 0, batched: 0, bodies: 0, bodyBytes: 0, keys: 0 };
+}
+
+/**
+ * The naive bodies of the file at `path`: fast-csv's rows, one per chunk, through the three stages.
+ * `counts` follows them as they flow (`bodies` is the taker's to count); `seen` is the dedupe `Set`.
+ */
+export function naiveBodies(
   path: string,
-  options: { maxBytes?: number; highWaterMark?: number } = {},
-): Promise<NaiveCounts> {
-  const counts: NaiveCounts = {
-    read: 0,
-    invalid: 0,
-    duplicate: 0,
-    batched: 0,
-    bodies: 0,
-    bodyBytes: 0,
-    keys: 0,
-  };
+  counts: NaiveCounts,
+  options: NaiveOptions = {},
+): { bodies: ReadableStream<string>; seen: Set<string> } {
   const seen = new Set<string>();
   const rows = createReadStream(path, { highWaterMark: options.highWaterMark ?? 65536 }).pipe(
     parse<CsvRow, CsvRow>({ headers: true }),
@@ -116,6 +124,13 @@ export async function runNaive(
     .pipeThrough(validateStage(counts))
     .pipeThrough(dedupeStage(counts, seen))
     .pipeThrough(batchStage(counts, options.maxBytes ?? DEFAULT_MAX_BATCH_BYTES));
+  return { bodies, seen };
+}
+
+/** Run the naive composition over a file; resolves with its counts once every body has been taken. */
+export async function runNaive(path: string, options: NaiveOptions = {}): Promise<NaiveCounts> {
+  const counts = naiveCounts();
+  const { bodies, seen } = naiveBodies(path, counts, options);
   for await (const _body of bodies) counts.bodies++;
   counts.keys = seen.size;
   return counts;
