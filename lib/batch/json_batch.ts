@@ -16,6 +16,13 @@ export interface JsonBatch {
   lines: number[];
   offsets: Uint32Array<ArrayBuffer>;
   rowHashes?: Uint32Array<ArrayBuffer>;
+  /**
+   * Instead of `rowHashes`, when every row came with its dedupe key hash
+   * (`RowBatch.keys`): a word of each row's key hash, so the batcher need not
+   * hash what it writes. A reject is then traced by the key hash of its
+   * values, under the same key and case rules (`SyncFileTable`).
+   */
+  keyHashes?: Uint32Array<ArrayBuffer>;
 }
 
 /**
@@ -109,5 +116,6 @@ export function sliceBatch(batch: JsonBatch, from: number, to: number): JsonBatc
   for (let i = from; i < to; i++) appendLine(lines, lineOfRow(batch, i)!);
   const sliced: JsonBatch = { body: out, rows: to - from, lines, offsets: shifted };
   if (batch.rowHashes !== undefined) sliced.rowHashes = batch.rowHashes.slice(from, to);
+  if (batch.keyHashes !== undefined) sliced.keyHashes = batch.keyHashes.slice(from, to);
   return sliced;
 }

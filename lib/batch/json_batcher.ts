@@ -157,8 +157,10 @@ export class JsonBatcher {
   #lines: number[] = [];
   /** Where each row of the open body starts; grown by doubling, copied out exact at a cut. */
   #offsets = new Uint32Array(1024);
-  /** `rowHash` of each row of the open body, grown with `#offsets`. */
+  /** The hash of each row of the open body, grown with `#offsets`: a word of its key hash, or `rowHash`. */
   #hashes = new Uint32Array(1024);
+  /** Whether `#hashes` holds key hashes (every row so far came with `RowBatch.keys`), for the open body. */
+  #byKey = true;
 
   constructor(options: JsonBatcherOptions = {}) {
     const maxBytes = options.maxBytes ?? DEFAULT_MAX_BATCH_BYTES;
@@ -316,11 +318,26 @@ export class JsonBatcher {
     }
     buffer[pos++] = 0x22; // "
     buffer[pos++] = 0x7d; // }
-    // Hashed now, while the row's bytes are in cache: the uploader's reject map needs it.
-    this.#hashes[this.#rows] = rowHash(buffer, rowStart, pos);
+    // The uploader's reject map needs a hash of each row: a word of its dedupe key hash when the row came
+    // with one (no work), else a hash of its JSON, taken now while the bytes are in cache.
+    const keys = batch.keys;
+    if (keys !== undefined && this.#byKey) this.#hashes[this.#rows] = keys[r * 4 + 1]!;
+    else {
+      if (this.#byKey && this.#rows > 0) this.#hashJson();
+      this.#byKey = false;
+      this.#hashes[this.#rows] = rowHash(buffer, rowStart, pos);
+    }
     this.#pos = pos;
     this.#rows++;
     appendLine(this.#lines, batch.lines[r]!);
+  }
+
+  /** A body mixes rows with and without key hashes: hash every row written so far by its JSON instead. */
+  #hashJson(): void {
+    // Called while row `#rows` is being written: its start is in `#offsets`, after the comma that ends the row before.
+    const offsets = this.#offsets;
+    for (let i = 0; i < this.#rows; i++)
+      this.#hashes[i] = rowHash(this.#buffer, offsets[i]!, offsets[i + 1]! - 1);
   }
 
   #grow(need: number): void {
@@ -350,13 +367,11 @@ export class JsonBatcher {
       // An exact-size copy; the working buffer, already in memory, is kept for the next body.
       body = buffer.slice(0, this.#pos);
     }
-    const batch: JsonBatch = {
-      body,
-      rows: this.#rows,
-      lines: this.#lines,
-      offsets,
-      rowHashes: this.#hashes.slice(0, this.#rows),
-    };
+    const hashes = this.#hashes.slice(0, this.#rows);
+    const batch: JsonBatch = { body, rows: this.#rows, lines: this.#lines, offsets };
+    if (this.#byKey) batch.keyHashes = hashes;
+    else batch.rowHashes = hashes;
+    this.#byKey = true;
     this.stats.rows += this.#rows;
     this.stats.batches++;
     this.stats.bytes += this.#pos;

@@ -3,8 +3,7 @@ import { valuesByName } from "../reject.ts";
 import type { RowBatch } from "../row_batch.ts";
 import { fieldNames, type ImportSchema, LINKAGE_SCHEMA } from "../schema.ts";
 import { DedupeIndex, type DedupeIndexOptions } from "./dedupe_index.ts";
-import { hashRowKey, KEY_HASH } from "./key_hash.ts";
-import { rowKey } from "./row_key.ts";
+import { hashBatchKeys, type RowKey, rowKey } from "./row_key.ts";
 
 /** Rows hashed together before their keys go into the index (see `DedupeIndex.addMany`). */
 const GROUP = 64;
@@ -60,53 +59,39 @@ export function linkageCaseSensitivity(definition: {
 export class RowDeduper {
   readonly stats: DedupeStats = { unique: 0, duplicate: 0 };
   readonly index: DedupeIndex;
-  readonly #indices: readonly number[];
-  readonly #caseSensitive: readonly boolean[];
+  readonly #key: RowKey;
   readonly #names: string[];
   readonly #source: string;
   readonly #onReject: RejectHandler | undefined;
   #keep = new Uint8Array(1024);
-  readonly #keys = new Int32Array(GROUP * 4);
   readonly #fresh = new Uint8Array(GROUP);
 
   constructor(options: RowDeduperOptions = {}) {
     const schema = options.schema ?? LINKAGE_SCHEMA;
     this.#names = fieldNames(schema);
-    const key = rowKey(schema, options.caseSensitive ?? {}, "RowDeduper");
-    this.#indices = key.fields;
-    this.#caseSensitive = key.caseSensitive;
+    this.#key = rowKey(schema, options.caseSensitive ?? {}, "RowDeduper");
     this.index = new DedupeIndex(options);
     this.#source = options.sourceName ?? "input";
     this.#onReject = options.onReject;
   }
 
-  /** Keep the first occurrence of each key: removes later ones from `batch`, in place. */
+  /**
+   * Keep the first occurrence of each key: removes later ones from `batch`,
+   * in place. The batch keeps its rows' key hashes (`batch.keys`, hashed
+   * here unless a row worker did), which the batcher passes on to trace
+   * Eloqua's rejects.
+   */
   dedupe(batch: RowBatch): RowBatch {
     const index = this.index;
-    const indices = this.#indices;
-    const caseSensitive = this.#caseSensitive;
-    const h = KEY_HASH;
-    const keys = this.#keys;
     const fresh = this.#fresh;
     if (this.#keep.length < batch.length) this.#keep = new Uint8Array(batch.length * 2);
     const keep = this.#keep;
     let kept = 0;
-    // Keys hashed ahead (by a row worker) are used as they are.
-    const hashed = batch.keys;
+    batch.keys ??= hashBatchKeys(batch, this.#key);
+    const keys = batch.keys;
     for (let from = 0; from < batch.length; from += GROUP) {
       const count = Math.min(GROUP, batch.length - from);
-      if (hashed !== undefined) {
-        index.addMany(hashed.subarray(from * 4, (from + count) * 4), count, fresh);
-      } else {
-        for (let j = 0; j < count; j++) {
-          hashRowKey(batch, from + j, indices, caseSensitive);
-          keys[j * 4] = h[0]!;
-          keys[j * 4 + 1] = h[1]!;
-          keys[j * 4 + 2] = h[2]!;
-          keys[j * 4 + 3] = h[3]!;
-        }
-        index.addMany(keys, count, fresh);
-      }
+      index.addMany(keys.subarray(from * 4, (from + count) * 4), count, fresh);
       for (let j = 0; j < count; j++) {
         keep[from + j] = fresh[j]!;
         if (fresh[j] === 1) kept++;
@@ -126,7 +111,7 @@ export class RowDeduper {
       line: row.line,
       stage: "dedupe",
       code: "DUPLICATE",
-      message: `${this.#source} line ${row.line}: a duplicate of an earlier row with the same ${this.#indices.map((i) => this.#names[i]).join(" and ")}`,
+      message: `${this.#source} line ${row.line}: a duplicate of an earlier row with the same ${this.#key.fields.map((i) => this.#names[i]).join(" and ")}`,
       values: valuesByName(this.#names, row.values),
     });
   }

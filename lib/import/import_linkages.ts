@@ -5,6 +5,7 @@ import type { ImportDefinition } from "../client/types.ts";
 import { isCsvHeaderError } from "../csv/csv_errors.ts";
 import { CsvBatchStream, type CsvBatchStreamOptions } from "../csv_batch_stream.ts";
 import { linkageCaseSensitivity } from "../dedupe/row_deduper.ts";
+import { rowKey } from "../dedupe/row_key.ts";
 import { EloquaBulkError, InvalidOptionError, isEloquaBulkError, isInvalidOptionError } from "../errors.ts";
 import type { Reject } from "../reject.ts";
 import { fieldNames, LINKAGE_SCHEMA } from "../schema.ts";
@@ -139,6 +140,7 @@ export async function importLinkages(
         definition: async () =>
           reused?.uri ?? (await options.client!.createLinkageImport(definitionInput, { signal })).uri,
         fields: FIELDS,
+        key: rowKey(LINKAGE_SCHEMA, caseSensitive, WHERE),
         concurrency: settings.concurrency,
         maxFilesPerSync: settings.maxFilesPerSync,
         maxBytesPerSync: settings.maxBytesPerSync,

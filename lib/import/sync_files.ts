@@ -1,4 +1,6 @@
 import { type JsonBatch, lineOfRow, rowHash } from "../batch/json_batch.ts";
+import { hashKey, KEY_HASH } from "../dedupe/key_hash.ts";
+import type { RowKey } from "../dedupe/row_key.ts";
 
 const encoder = new TextEncoder();
 
@@ -13,10 +15,25 @@ export function stagedRowHash(
   return rowHash(bytes, 0, bytes.length);
 }
 
+/** The word of a row's key hash that `JsonBatch.keyHashes` holds, from its values by field name. */
+export function stagedKeyHash(
+  fieldValues: Readonly<Record<string, string>>,
+  fields: readonly string[],
+  key: RowKey,
+): number {
+  hashKey(
+    key.fields.map((i) => fieldValues[fields[i]!] ?? ""),
+    key.caseSensitive,
+  );
+  return KEY_HASH[1]! >>> 0;
+}
+
 interface StagedFile {
   rows: number;
   lines: number[];
   hashes: Uint32Array;
+  /** Whether `hashes` are key hashes (`JsonBatch.keyHashes`) rather than `rowHash`es of the rows' JSON. */
+  byKey: boolean;
 }
 
 /**
@@ -24,19 +41,25 @@ interface StagedFile {
  * the sync can be traced to its source line. Eloqua numbers rejects by
  * `recordIndex`; whether it counts across the files of a sync, and in which
  * order concurrent files count, is not documented. So the index is only a
- * hint: the row found there must hash like the reject's `fieldValues`
- * (a 32-bit hash of the row's JSON, 4 bytes a row), else every file of the sync is
- * searched for a row that does. Memory: 4 bytes per staged row of one sync.
+ * hint: the row found there must hash like the reject's `fieldValues`, else
+ * every file of the sync is searched for a row that does. The hash (32
+ * bits, 4 bytes a row) is a word of the row's dedupe key hash when the body
+ * carries them and `key` says how they were taken (then a reject matches
+ * whatever letter case Eloqua echoes, where the key ignores case), else a
+ * hash of the row's JSON. Memory: 4 bytes per staged row of one sync.
  */
 export class SyncFileTable {
   readonly #fields: readonly string[];
+  readonly #key: RowKey | undefined;
   #files: StagedFile[] = [];
   #rows = 0;
   /** Positions already matched, so two identical rejects map to two rows. */
   #used = new Set<number>();
 
-  constructor(fields: readonly string[]) {
+  /** `fields`: the definition's, in body order; `key`: the key (over those fields) the bodies' key hashes were taken with. */
+  constructor(fields: readonly string[], key?: RowKey) {
     this.#fields = fields;
+    this.#key = key;
   }
 
   /** Files staged since the last sync. */
@@ -51,24 +74,37 @@ export class SyncFileTable {
 
   /** Record a body Eloqua accepted, in the order the acceptances came. */
   add(batch: JsonBatch): void {
-    // The batcher hashed its rows as it wrote them; other bodies are hashed here.
-    let hashes = batch.rowHashes;
+    let byKey = this.#key !== undefined && batch.keyHashes?.length === batch.rows;
+    let hashes = byKey ? batch.keyHashes : batch.rowHashes;
     if (hashes === undefined || hashes.length !== batch.rows) {
+      // A body from elsewhere: hash its rows' JSON here.
+      byKey = false;
       hashes = new Uint32Array(batch.rows);
       for (let i = 0; i < batch.rows; i++)
         hashes[i] = rowHash(batch.body, batch.offsets[i]!, batch.offsets[i + 1]! - 1);
     }
-    this.#files.push({ rows: batch.rows, lines: batch.lines, hashes });
+    this.#files.push({ rows: batch.rows, lines: batch.lines, hashes, byKey });
     this.#rows += batch.rows;
   }
 
   /** The source line of the row a sync rejected, or `undefined` when no staged row matches it. */
   lineOf(recordIndex: number, fieldValues: Readonly<Record<string, string>>): number | undefined {
-    const hash = stagedRowHash(fieldValues, this.#fields);
-    const hinted = this.#find(recordIndex - 1, hash);
+    let json: number | undefined;
+    let key: number | undefined;
+    // Each kind of hash is taken once, when a file of that kind is looked at.
+    const hashFor = (file: StagedFile): number => {
+      if (file.byKey) {
+        key ??= stagedKeyHash(fieldValues, this.#fields, this.#key!);
+        return key;
+      }
+      json ??= stagedRowHash(fieldValues, this.#fields);
+      return json;
+    };
+    const hinted = this.#find(recordIndex - 1, hashFor);
     if (hinted !== undefined) return hinted;
     let position = 0;
     for (const file of this.#files) {
+      const hash = hashFor(file);
       for (let i = 0; i < file.rows; i++, position++) {
         if (file.hashes[i] === hash && !this.#used.has(position)) {
           this.#used.add(position);
@@ -100,13 +136,13 @@ export class SyncFileTable {
     this.#used = new Set();
   }
 
-  #find(position: number, hash: number): number | undefined {
+  #find(position: number, hashFor: (file: StagedFile) => number): number | undefined {
     if (!Number.isInteger(position) || position < 0 || position >= this.#rows || this.#used.has(position))
       return undefined;
     let rest = position;
     for (const file of this.#files) {
       if (rest < file.rows) {
-        if (file.hashes[rest] !== hash) return undefined;
+        if (file.hashes[rest] !== hashFor(file)) return undefined;
         this.#used.add(position);
         return lineOfRow(file, rest);
       }

@@ -2,6 +2,7 @@ import { batchLines, type JsonBatch, splitBatch } from "../batch/json_batch.ts";
 import type { EloquaBulkClient } from "../client/client.ts";
 import { isEloquaHttpError } from "../client/errors.ts";
 import type { RetryEvent } from "../client/http.ts";
+import type { RowKey } from "../dedupe/row_key.ts";
 import { EloquaBulkError } from "../errors.ts";
 import type { RejectHandler } from "../reject.ts";
 import type { SyncReport } from "./report.ts";
@@ -17,6 +18,12 @@ export interface UploaderOptions {
   definition: () => Promise<string>;
   /** The definition's field names, in the order bodies carry them. */
   fields: readonly string[];
+  /**
+   * The key the bodies' rows were deduplicated by (`rowKey(schema, caseSensitive)`, over `fields`):
+   * with it, a sync's rejects are traced by the key hashes the batcher passed on (`JsonBatch.keyHashes`);
+   * without it, by a hash of each row's JSON.
+   */
+  key?: RowKey | undefined;
   concurrency: number;
   maxFilesPerSync: number;
   maxBytesPerSync: number;
@@ -110,7 +117,7 @@ export class Uploader {
 
   constructor(options: UploaderOptions) {
     this.#options = options;
-    this.#table = new SyncFileTable(options.fields);
+    this.#table = new SyncFileTable(options.fields, options.key);
     this.#uncertainFiles = options.carried?.files ?? 0;
     this.#uncertainBytes = options.carried?.bytes ?? 0;
   }

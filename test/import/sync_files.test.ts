@@ -1,0 +1,89 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { JsonBatcher } from "../../lib/batch/json_batcher.ts";
+import { rowKey } from "../../lib/dedupe/row_key.ts";
+import { SyncFileTable } from "../../lib/import/sync_files.ts";
+import { LINKAGE_SCHEMA, RowBatch, RowDeduper } from "../../lib/mod.ts";
+
+const FIELDS = ["OpportunityID", "EmailAddress"];
+
+/** Bodies of `rows` (line = index + 2), with the dedupe stage's key hashes on the rows or without. */
+function bodies(rows: readonly (readonly [string, string])[], withKeys: boolean, caseSensitive = {}) {
+  const batch = RowBatch.fromRows(
+    rows.map((values, i) => ({ line: i + 2, values: [...values] })),
+    2,
+  );
+  if (withKeys) new RowDeduper({ caseSensitive }).dedupe(batch);
+  const batcher = new JsonBatcher({ maxBytes: 200 });
+  return [...batcher.push(batch), ...[batcher.flush()].filter((b) => b !== undefined)];
+}
+
+describe("SyncFileTable", () => {
+  it("should trace every reject to its row by key hash, whatever letter case Eloqua echoes, when the key ignores case", () => {
+    const key = rowKey(LINKAGE_SCHEMA, {}, "test");
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(
+          fc.tuple(fc.stringMatching(/^[A-Z0-9]{1,6}$/), fc.stringMatching(/^[a-z]{1,5}@x\.org$/)),
+          {
+            minLength: 1,
+            maxLength: 40,
+            selector: ([id, email]) => `${id.toLowerCase()} ${email}`,
+          },
+        ),
+        fc.boolean(),
+        (rows, shuffleHint) => {
+          const table = new SyncFileTable(FIELDS, key);
+          const staged = bodies(rows, true);
+          for (const body of staged) {
+            expect(body.keyHashes).toHaveLength(body.rows);
+            expect(body.rowHashes).toBeUndefined();
+            table.add(body);
+          }
+          // Each row rejected once, with values in another case; the record index right or wrong.
+          rows.forEach(([id, email], i) => {
+            const values = { OpportunityID: id.toLowerCase(), EmailAddress: email.toUpperCase() };
+            const recordIndex = shuffleHint ? rows.length - i : i + 1;
+            const line = table.lineOf(recordIndex, values);
+            const found = rows.findIndex(
+              ([a, b]) => a.toLowerCase() === values.OpportunityID.toLowerCase() && b === email,
+            );
+            expect(line).toBe(found + 2);
+          });
+        },
+      ),
+    );
+  });
+
+  it("should trace rejects by a hash of the row's JSON for bodies without key hashes, or without a key to read them", () => {
+    const rows = [
+      ["O1", "a@x.org"],
+      ["O2", "b@x.org"],
+      ["O3", "c@x.org"],
+    ] as const;
+    const plain = bodies(rows, false);
+    expect(plain[0]!.rowHashes).toHaveLength(3);
+    expect(plain[0]!.keyHashes).toBeUndefined();
+    const keyless = new SyncFileTable(FIELDS);
+    for (const body of [...plain, ...bodies(rows, true)]) keyless.add(body);
+    expect(keyless.lineOf(99, { OpportunityID: "O2", EmailAddress: "b@x.org" })).toBe(3);
+    expect(keyless.lineOf(99, { OpportunityID: "O2", EmailAddress: "b@x.org" })).toBe(3); // the second file's row
+    expect(keyless.lineOf(99, { OpportunityID: "O2", EmailAddress: "B@X.ORG" })).toBeUndefined();
+  });
+
+  it("should hash a body's rows by their JSON when it mixes rows with and without key hashes", () => {
+    const withKeys = RowBatch.fromRows([{ line: 2, values: ["O1", "a@x.org"] }], 2);
+    new RowDeduper().dedupe(withKeys);
+    const without = RowBatch.fromRows([{ line: 3, values: ["O2", "b@x.org"] }], 2);
+    const batcher = new JsonBatcher();
+    batcher.push(withKeys);
+    batcher.push(without);
+    const body = batcher.flush()!;
+    expect(body.keyHashes).toBeUndefined();
+    expect(body.rowHashes).toHaveLength(2);
+    const table = new SyncFileTable(FIELDS, rowKey(LINKAGE_SCHEMA, {}, "test"));
+    table.add(body);
+    expect(table.lineOf(1, { OpportunityID: "O1", EmailAddress: "a@x.org" })).toBe(2);
+    expect(table.lineOf(1, { OpportunityID: "O2", EmailAddress: "b@x.org" })).toBe(3);
+  });
+});
