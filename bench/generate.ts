@@ -26,6 +26,7 @@ import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:f
 import { dirname } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { fmix32 } from "../lib/dedupe/key_hash.ts";
 
 /** Options of {@linkcode generateLinkageChunks} and {@linkcode generateLinkageCsv}. */
 export interface GenerateOptions {
@@ -245,13 +246,7 @@ function sfc32(seed: number): () => number {
 
 /** A 32-bit mix of two words (murmur3's finalizer), for content that depends only on (seed, n). */
 function mix(x: number, y: number): number {
-  let h = (Math.imul(x, 0x9e3779b1) ^ Math.imul(y + 0x7f4a7c15, 0x85ebca6b)) | 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32((Math.imul(x, 0x9e3779b1) ^ Math.imul(y + 0x7f4a7c15, 0x85ebca6b)) | 0) >>> 0;
 }
 
 function pick<T>(list: readonly T[], r: number): T {

@@ -93,6 +93,8 @@ export { DedupeStream } from "./dedupe/dedupe_stream.ts";
 export { hashKey, hashRowKey, KEY_HASH } from "./dedupe/key_hash.ts";
 export type { DedupeStats, RowDeduperOptions } from "./dedupe/row_deduper.ts";
 export { linkageCaseSensitivity, RowDeduper } from "./dedupe/row_deduper.ts";
+export type { RowKey } from "./dedupe/row_key.ts";
+export { rowKey } from "./dedupe/row_key.ts";
 export { EloquaBulkError, InvalidOptionError, isEloquaBulkError, isInvalidOptionError } from "./errors.ts";
 // The import: upload sink and the whole job.
 export { importLinkages } from "./import/import_linkages.ts";

@@ -1,3 +1,5 @@
+import { fmix32 } from "../dedupe/key_hash.ts";
+
 /**
  * One request body of staged rows, and where its rows came from.
  *
@@ -45,12 +47,7 @@ export function rowHash(bytes: Uint8Array, start: number, end: number): number {
   k = Math.imul(k, 0xcc9e2d51);
   k = (k << 15) | (k >>> 17);
   h ^= Math.imul(k, 0x1b873593);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(h) >>> 0;
 }
 
 /** The source line of every row of `batch`, in order. */

@@ -205,7 +205,8 @@ function murmur128(data: Int32Array, length: number): void {
   KEY_HASH[3] = h4 | 1;
 }
 
-function fmix32(h: number): number {
+/** murmur3's 32-bit finalizer: every input bit moves every output bit. */
+export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

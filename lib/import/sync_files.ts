@@ -1,6 +1,7 @@
 import { type JsonBatch, lineOfRow, rowHash } from "../batch/json_batch.ts";
 import { hashKey, KEY_HASH } from "../dedupe/key_hash.ts";
 import type { RowKey } from "../dedupe/row_key.ts";
+import { InvalidOptionError } from "../errors.ts";
 
 const encoder = new TextEncoder();
 
@@ -26,6 +27,21 @@ export function stagedKeyHash(
     key.caseSensitive,
   );
   return KEY_HASH[1]! >>> 0;
+}
+
+/** Whether `key` names distinct fields among `width` and says for each whether case matters. */
+function isKeyOver(key: RowKey, width: number): boolean {
+  if (typeof key !== "object" || key === null) return false;
+  const { fields, caseSensitive } = key as Partial<RowKey>;
+  return (
+    Array.isArray(fields) &&
+    Array.isArray(caseSensitive) &&
+    fields.length > 0 &&
+    caseSensitive.length === fields.length &&
+    new Set(fields).size === fields.length &&
+    fields.every((i) => Number.isInteger(i) && i >= 0 && i < width) &&
+    caseSensitive.every((c) => typeof c === "boolean")
+  );
 }
 
 interface StagedFile {
@@ -58,6 +74,14 @@ export class SyncFileTable {
 
   /** `fields`: the definition's, in body order; `key`: the key (over those fields) the bodies' key hashes were taken with. */
   constructor(fields: readonly string[], key?: RowKey) {
+    if (key !== undefined && !isKeyOver(key, fields.length)) {
+      throw new InvalidOptionError(
+        "Uploader",
+        "key",
+        `a RowKey over the ${fields.length} fields (rowKey(schema, caseSensitive)), or undefined`,
+        key,
+      );
+    }
     this.#fields = fields;
     this.#key = key;
   }

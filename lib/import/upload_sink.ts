@@ -13,6 +13,7 @@ export type UploadSinkOptions = UploaderOptions;
  * @example
  * ```ts
  * const sink = new UploadSink({ client, definition: async () => uri, fields: ["OpportunityID", "EmailAddress"],
+ *   key: rowKey(LINKAGE_SCHEMA, {}, "sink"), // the key CsvBatchStream deduplicates by: rejects traced by its hashes
  *   concurrency: 4, maxFilesPerSync: 500, maxBytesPerSync: 250_000_000, syncTimeoutMs: 3_600_000, sourceName: "in.csv" });
  * await file.pipeThrough(new CsvBatchStream()).pipeTo(sink);
  * console.log(sink.stats.staged, sink.stats.syncs);

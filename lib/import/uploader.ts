@@ -21,7 +21,8 @@ export interface UploaderOptions {
   /**
    * The key the bodies' rows were deduplicated by (`rowKey(schema, caseSensitive)`, over `fields`):
    * with it, a sync's rejects are traced by the key hashes the batcher passed on (`JsonBatch.keyHashes`);
-   * without it, by a hash of each row's JSON.
+   * without it, by a hash of each row's JSON. A value that is not such a key throws `InvalidOptionError`.
+   * @default undefined (rejects traced by each row's JSON)
    */
   key?: RowKey | undefined;
   concurrency: number;

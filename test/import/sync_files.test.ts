@@ -1,9 +1,17 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { JsonBatcher } from "../../lib/batch/json_batcher.ts";
-import { rowKey } from "../../lib/dedupe/row_key.ts";
 import { SyncFileTable } from "../../lib/import/sync_files.ts";
-import { LINKAGE_SCHEMA, RowBatch, RowDeduper } from "../../lib/mod.ts";
+import {
+  type EloquaBulkClient,
+  isInvalidOptionError,
+  LINKAGE_SCHEMA,
+  RowBatch,
+  RowDeduper,
+  type RowKey,
+  rowKey,
+  UploadSink,
+} from "../../lib/mod.ts";
 
 const FIELDS = ["OpportunityID", "EmailAddress"];
 
@@ -69,6 +77,38 @@ describe("SyncFileTable", () => {
     expect(keyless.lineOf(99, { OpportunityID: "O2", EmailAddress: "b@x.org" })).toBe(3);
     expect(keyless.lineOf(99, { OpportunityID: "O2", EmailAddress: "b@x.org" })).toBe(3); // the second file's row
     expect(keyless.lineOf(99, { OpportunityID: "O2", EmailAddress: "B@X.ORG" })).toBeUndefined();
+  });
+
+  it("should refuse a key that is not one over the fields, naming the option", () => {
+    const client = {} as EloquaBulkClient;
+    const options = {
+      client,
+      definition: async () => "/opportunities/contacts/imports/1",
+      fields: FIELDS,
+      concurrency: 1,
+      maxFilesPerSync: 500,
+      maxBytesPerSync: 250_000_000,
+      syncTimeoutMs: 1000,
+      sourceName: "in.csv",
+    };
+    for (const key of [
+      { fields: [0, 2], caseSensitive: [false, false] },
+      { fields: [0, 0], caseSensitive: [false, false] },
+      { fields: [0, 1], caseSensitive: [false] },
+      { fields: [], caseSensitive: [] },
+      "OpportunityID",
+    ]) {
+      const error = (() => {
+        try {
+          new UploadSink({ ...options, key: key as unknown as RowKey });
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(isInvalidOptionError(error)).toBe(true);
+      expect((error as Error).message).toContain("key must be a RowKey over the 2 fields");
+    }
+    expect(() => new UploadSink({ ...options, key: rowKey(LINKAGE_SCHEMA, {}, "test") })).not.toThrow();
   });
 
   it("should hash a body's rows by their JSON when it mixes rows with and without key hashes", () => {
