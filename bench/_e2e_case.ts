@@ -50,6 +50,8 @@ export interface EmulatorResult {
   cpuUserMs: number;
   cpuSystemMs: number;
   maxRssBytes: number;
+  /** Minor page faults of the process (memory touched for the first time, or again after being given back). */
+  minorPageFaults: number;
 }
 
 /** What an import process prints. */
@@ -63,6 +65,8 @@ export interface ImportResult {
   maxRssBytes: number;
   /** Resident set just before the import started (runtime, tsx, modules loaded). */
   rssBeforeBytes: number;
+  /** Minor page faults taken during the import. */
+  minorPageFaults: number;
   /** Peaks of `process.memoryUsage()` sampled every 100 ms: what the resident set is made of. */
   memoryPeaks: { heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
   counts: { read: number; invalid: number; duplicate: number; staged: number; notSent: number };
@@ -100,6 +104,7 @@ async function emulatorRole(): Promise<void> {
       cpuUserMs: cpu.user / 1000,
       cpuSystemMs: cpu.system / 1000,
       maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      minorPageFaults: process.resourceUsage().minorPageFault,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
     void server.close().finally(() => process.exit(0));
@@ -120,11 +125,18 @@ async function importRole(kind: E2eCase, url: string, file: string): Promise<voi
     }
   };
   const sampler = setInterval(sample, 100);
+  const faults0 = process.resourceUsage().minorPageFault;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let out: Omit<
     ImportResult,
-    "wallMs" | "cpuUserMs" | "cpuSystemMs" | "maxRssBytes" | "rssBeforeBytes" | "memoryPeaks"
+    | "wallMs"
+    | "cpuUserMs"
+    | "cpuSystemMs"
+    | "maxRssBytes"
+    | "rssBeforeBytes"
+    | "minorPageFaults"
+    | "memoryPeaks"
   >;
   if (kind === "ours" || kind === "ours-1thread") {
     // The CLI's transport: node:http without copying bodies.
@@ -175,7 +187,9 @@ async function importRole(kind: E2eCase, url: string, file: string): Promise<voi
   }
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  const maxRssBytes = process.resourceUsage().maxRSS * 1024;
+  const usage = process.resourceUsage();
+  const maxRssBytes = usage.maxRSS * 1024;
+  const minorPageFaults = usage.minorPageFault - faults0;
   clearInterval(sampler);
   sample();
   const result: ImportResult = {
@@ -185,6 +199,7 @@ async function importRole(kind: E2eCase, url: string, file: string): Promise<voi
     cpuSystemMs: cpu.system / 1000,
     maxRssBytes,
     rssBeforeBytes,
+    minorPageFaults,
     memoryPeaks,
   };
   if (kind === "ours") {

@@ -46,6 +46,17 @@ import { defaultDataPath, type GenerateStats, writeLinkageCsv } from "./generate
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 
 const RUNNER = fileURLToPath(new URL("./_e2e_case.ts", import.meta.url));
+/**
+ * The emulator process's environment on top of ours. It stands in for Eloqua's servers but shares this
+ * machine's two cores with the importer, so what it costs is taken from the importer. Node's HTTP server
+ * reads each request body into fresh 64 KiB buffers; once the garbage collector frees a batch of them,
+ * glibc gives the top of its heap back to the kernel (the default trim threshold is 128 KiB) and the next
+ * ones fault their pages in again: ~55–70 k page faults per 343 MB of bodies, 0.5–0.7 of the emulator's
+ * ~2 CPU s on this VM, where a first touch costs ~10–20 µs a page. A high trim threshold keeps that memory
+ * (~15 k faults, ~1.4 CPU s; bench/E2E.md, session 4). It changes nothing the emulator answers, nor the
+ * importer's process, which runs with the environment it is given.
+ */
+const EMULATOR_ENV = { MALLOC_TRIM_THRESHOLD_: String(1 << 30) };
 /** Targets from the issue. */
 const TARGET_MBPS = 40;
 const TARGET_RATIO = 10;
@@ -69,6 +80,9 @@ interface Summary {
   cpuSeconds: number;
   mbPerCpuSecond: number;
   emulatorCpuSeconds: number;
+  /** Medians of the minor page faults of the importer (during the import) and of the emulator. */
+  importerFaults: number;
+  emulatorFaults: number;
   /** MB of CSV per CPU second of both processes. */
   mbPerTotalCpuSecond: number;
   peakRssMB: number;
@@ -115,6 +129,7 @@ async function runOnce(kind: E2eCase, file: string, profile: string | undefined,
   const emulator = spawn(process.execPath, [...caseCommand(RUNNER, tsx), "--role", "emulator"], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, ...EMULATOR_ENV },
   });
   const emulatorDone = lastLine(emulator, "the emulator");
   const url = await new Promise<string>((resolve, reject) => {
@@ -168,6 +183,8 @@ function summarize(mb: number, kind: E2eCase, runs: Run[]): Summary {
     cpuSeconds: median(runs.map((r) => cpuOf(r.import))),
     mbPerCpuSecond: median(runs.map((r) => fileMB / cpuOf(r.import))),
     emulatorCpuSeconds: median(runs.map((r) => cpuOf(r.emulator))),
+    importerFaults: median(runs.map((r) => r.import.minorPageFaults)),
+    emulatorFaults: median(runs.map((r) => r.emulator.minorPageFaults)),
     mbPerTotalCpuSecond: median(runs.map((r) => fileMB / (cpuOf(r.import) + cpuOf(r.emulator)))),
     peakRssMB: peak,
     rssBeforeMB: median(runs.map((r) => r.import.rssBeforeBytes / 1e6)),
@@ -211,14 +228,15 @@ function checkRuns(mb: number, kind: E2eCase, runs: Run[], expected: GenerateSta
 
 function table(summaries: Summary[]): string {
   const lines = [
-    "| file | case | runs | MB/s (min–max) | rows/s | importer CPU s | MB per CPU s | emulator CPU s | MB per CPU s (both) | peak RSS MB | index MB | RSS − index MB | rows staged | POSTs / syncs |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| file | case | runs | MB/s (min–max) | rows/s | importer CPU s | MB per CPU s | emulator CPU s | MB per CPU s (both) | page faults k (importer / emulator) | peak RSS MB | index MB | RSS − index MB | rows staged | POSTs / syncs |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const s of summaries) {
     lines.push(
       `| ${s.mb} MB | ${s.case} | ${s.runs} | ${fmt(s.mbps)} (${fmt(s.mbpsMin)}–${fmt(s.mbpsMax)}) | ` +
         `${fmt(s.rowsPerSecond / 1e6, 2)} M | ${fmt(s.cpuSeconds, 1)} | ${fmt(s.mbPerCpuSecond)} | ` +
-        `${fmt(s.emulatorCpuSeconds, 1)} | ${fmt(s.mbPerTotalCpuSecond)} | ${fmt(s.peakRssMB, 0)} | ` +
+        `${fmt(s.emulatorCpuSeconds, 1)} | ${fmt(s.mbPerTotalCpuSecond)} | ` +
+        `${fmt(s.importerFaults / 1000, 0)} / ${fmt(s.emulatorFaults / 1000, 0)} | ${fmt(s.peakRssMB, 0)} | ` +
         `${s.indexMB === undefined ? "—" : fmt(s.indexMB, 0)} | ` +
         `${s.peakRssMinusIndexMB === undefined ? "—" : fmt(s.peakRssMinusIndexMB, 0)} | ` +
         `${s.stagedRows.toLocaleString("en-US")} | ${s.dataPosts} / ${s.syncs} |`,
@@ -399,7 +417,15 @@ async function main(): Promise<void> {
   const record = {
     date: new Date().toISOString(),
     files: files.map(({ mb, file, expected }) => ({ mb, file: relative(ROOT, file), generated: expected })),
-    options: { repeats, naiveRepeats, naiveMaxMb, cases, chunkBytes: 65536, profile: values.profile ?? null },
+    options: {
+      repeats,
+      naiveRepeats,
+      naiveMaxMb,
+      cases,
+      chunkBytes: 65536,
+      profile: values.profile ?? null,
+      emulatorEnv: EMULATOR_ENV,
+    },
     machine: { ...machine, loadAverageAfter },
     versions,
     git: { before: gitBefore, after: gitAfter },
