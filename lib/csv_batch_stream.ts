@@ -2,6 +2,7 @@ import type { JsonBatch } from "./batch/json_batch.ts";
 import type { JsonBatchStreamOptions } from "./batch/json_batch_stream.ts";
 import { JsonBatchStream } from "./batch/json_batch_stream.ts";
 import type { JsonBatcher } from "./batch/json_batcher.ts";
+import { BufferPool } from "./buffer_pool.ts";
 import { CsvParseStream } from "./csv/csv_parse_stream.ts";
 import type { CsvRowReaderOptions } from "./csv/csv_row_reader.ts";
 import { DedupeStream } from "./dedupe/dedupe_stream.ts";
@@ -15,9 +16,9 @@ import {
 
 /** Options of {@linkcode CsvBatchStream}: those of each stage; `schema`, `sourceName` and `onReject` are shared. */
 export interface CsvBatchStreamOptions
-  extends CsvRowReaderOptions,
-    Omit<RowDeduperOptions, "onReject" | "schema" | "sourceName">,
-    Omit<JsonBatchStreamOptions, "onReject" | "schema" | "sourceName">,
+  extends Omit<CsvRowReaderOptions, "bufferPool">,
+    Omit<RowDeduperOptions, "onReject" | "schema" | "sourceName" | "bufferPool">,
+    Omit<JsonBatchStreamOptions, "onReject" | "schema" | "sourceName" | "releaseRows">,
     /** With `rowWorker` only. */
     Pick<WorkerRowStreamOptions, "chunkBytes" | "maxInFlight"> {
   /**
@@ -68,14 +69,18 @@ export class CsvBatchStream implements ReadableWritablePair<JsonBatch, Uint8Arra
 
   constructor(options: CsvBatchStreamOptions = {}) {
     const { rowWorker } = options;
+    // The batcher is the rows' last reader: it releases each batch, and the stages that made them reuse
+    // their arrays (fewer page faults, less for the garbage collector).
+    const batchOptions = { ...options, releaseRows: true };
     // Stages are built in pipe order: on Node 20 another order let a write reach a cancelled stage.
     if (rowWorker === undefined) {
-      const parse = new CsvParseStream(options);
+      const pool = new BufferPool();
+      const parse = new CsvParseStream({ ...options, bufferPool: pool });
       const validate = new ValidateStream(options);
       this.#parse = parse;
       this.#invalid = () => validate.stats.invalid;
-      this.#dedupe = new DedupeStream(options);
-      this.#batch = new JsonBatchStream(options);
+      this.#dedupe = new DedupeStream({ ...options, bufferPool: pool });
+      this.#batch = new JsonBatchStream(batchOptions);
       this.writable = parse.writable;
       this.readable = parse.readable.pipeThrough(validate).pipeThrough(this.#dedupe).pipeThrough(this.#batch);
     } else {
@@ -83,7 +88,7 @@ export class CsvBatchStream implements ReadableWritablePair<JsonBatch, Uint8Arra
       this.#parse = parse;
       this.#invalid = () => parse.stats.invalid;
       this.#dedupe = new DedupeStream(options);
-      this.#batch = new JsonBatchStream(options);
+      this.#batch = new JsonBatchStream(batchOptions);
       this.writable = parse.writable;
       this.readable = parse.readable.pipeThrough(this.#dedupe).pipeThrough(this.#batch);
     }

@@ -15,6 +15,7 @@ export type { JsonBatchStreamOptions } from "./batch/json_batch_stream.ts";
 export { JsonBatchStream } from "./batch/json_batch_stream.ts";
 export type { JsonBatcherOptions, JsonBatchStats } from "./batch/json_batcher.ts";
 export { DEFAULT_MAX_BATCH_BYTES, ELOQUA_MAX_BODY_BYTES, JsonBatcher } from "./batch/json_batcher.ts";
+export { BufferPool } from "./buffer_pool.ts";
 // The Eloqua Bulk API client.
 export type {
   AuthKind,

@@ -1,3 +1,4 @@
+import type { BufferPool } from "./buffer_pool.ts";
 import type { Row } from "./row.ts";
 import { decodeAscii } from "./text_span.ts";
 
@@ -40,6 +41,11 @@ export class RowBatch implements Iterable<Row> {
    * must come from `hashRowKey` with the same key fields and case rules.
    */
   keys: Int32Array | undefined = undefined;
+  /**
+   * Set by the stage that made the batch to take its memory back; called
+   * once, by {@linkcode release}.
+   */
+  onRelease: ((batch: RowBatch) => void) | undefined = undefined;
 
   constructor(
     width: number,
@@ -57,6 +63,18 @@ export class RowBatch implements Iterable<Row> {
     this.lines = lines;
     this.starts = starts;
     this.ends = ends;
+  }
+
+  /**
+   * Say that nothing reads this batch any more (its rows are in a body):
+   * the stage that made it may reuse its arrays for later batches. Call it
+   * only as the batch's last reader; a batch nobody releases is simply left
+   * to the garbage collector.
+   */
+  release(): void {
+    const onRelease = this.onRelease;
+    this.onRelease = undefined;
+    onRelease?.(this);
   }
 
   /** A batch holding `rows` (each with `width` values), e.g. to feed rows that did not come from CSV. */
@@ -132,9 +150,12 @@ export class RowBatchBuilder {
   #ends = new Int32Array(256);
   #aux: string[] = [];
   #auxLength = 0;
+  readonly #pool: BufferPool | undefined;
 
-  constructor(width: number) {
+  /** With a `pool`, finished batches take their arrays from it and give them back when released. */
+  constructor(width: number, pool?: BufferPool) {
     this.width = width;
+    this.#pool = pool;
   }
 
   /** Rows completed so far. */
@@ -178,15 +199,29 @@ export class RowBatchBuilder {
   finish(bytes: Uint8Array = NO_BYTES): RowBatch {
     const n = this.#length;
     const width = this.width;
-    const batch = new RowBatch(
-      width,
-      bytes,
-      this.#aux.length === 0 ? "" : this.#aux.join(""),
-      n,
-      this.#lines.slice(0, n),
-      this.#starts.slice(0, n * width),
-      this.#ends.slice(0, n * width),
-    );
+    const pool = this.#pool;
+    const aux = this.#aux.length === 0 ? "" : this.#aux.join("");
+    let batch: RowBatch;
+    if (pool === undefined) {
+      batch = new RowBatch(
+        width,
+        bytes,
+        aux,
+        n,
+        this.#lines.slice(0, n),
+        this.#starts.slice(0, n * width),
+        this.#ends.slice(0, n * width),
+      );
+    } else {
+      const lines = new Float64Array(pool.take(n * 8), 0, n);
+      lines.set(this.#lines.subarray(0, n));
+      const starts = new Int32Array(pool.take(n * width * 4), 0, n * width);
+      starts.set(this.#starts.subarray(0, n * width));
+      const ends = new Int32Array(pool.take(n * width * 4), 0, n * width);
+      ends.set(this.#ends.subarray(0, n * width));
+      batch = new RowBatch(width, bytes, aux, n, lines, starts, ends);
+      batch.onRelease = (done) => giveArrays(done, pool);
+    }
     this.#length = 0;
     this.#values = 0;
     this.#aux = [];
@@ -202,4 +237,12 @@ export class RowBatchBuilder {
     ends.set(this.#ends);
     this.#ends = ends;
   }
+}
+
+/** Give the arrays of a released batch (not its bytes: they may be its reader's) to `pool`. */
+export function giveArrays(batch: RowBatch, pool: BufferPool): void {
+  pool.give(batch.lines.buffer as ArrayBuffer);
+  pool.give(batch.starts.buffer as ArrayBuffer);
+  pool.give(batch.ends.buffer as ArrayBuffer);
+  if (batch.keys !== undefined) pool.give(batch.keys.buffer as ArrayBuffer);
 }

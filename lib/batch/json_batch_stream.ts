@@ -1,3 +1,4 @@
+import { InvalidOptionError } from "../errors.ts";
 import type { RowBatch } from "../row_batch.ts";
 import type { JsonBatch } from "./json_batch.ts";
 import { JsonBatcher, type JsonBatcherOptions, type JsonBatchStats } from "./json_batcher.ts";
@@ -10,6 +11,13 @@ export interface JsonBatchStreamOptions extends JsonBatcherOptions {
    * @default undefined
    */
   onBody?: (batch: JsonBatch) => void;
+  /**
+   * Release each batch of rows once its rows are written (`RowBatch.release`),
+   * so the stage that made it can reuse its arrays. Only for a stream that
+   * is its batches' last reader (as inside `CsvBatchStream`).
+   * @default false
+   */
+  releaseRows?: boolean;
 }
 
 /**
@@ -28,9 +36,15 @@ export class JsonBatchStream extends TransformStream<RowBatch, JsonBatch> {
 
   constructor(options: JsonBatchStreamOptions = {}) {
     const batcher = new JsonBatcher(options);
+    const release = options.releaseRows ?? false;
+    if (typeof release !== "boolean") {
+      throw new InvalidOptionError("JsonBatchStream", "releaseRows", "a boolean", release);
+    }
     super({
       transform(rows, controller) {
-        for (const body of batcher.push(rows)) {
+        const bodies = batcher.push(rows);
+        if (release) rows.release();
+        for (const body of bodies) {
           options.onBody?.(body);
           controller.enqueue(body);
         }

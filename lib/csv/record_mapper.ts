@@ -1,3 +1,5 @@
+import { BufferPool } from "../buffer_pool.ts";
+import { InvalidOptionError } from "../errors.ts";
 import type { RejectCode, RejectHandler } from "../reject.ts";
 import { valuesByName } from "../reject.ts";
 import { type RowBatch, RowBatchBuilder } from "../row_batch.ts";
@@ -64,6 +66,12 @@ export interface RecordMapperOptions extends HeaderMappingOptions {
    * @default undefined (such records are only counted in `stats.rejected`)
    */
   onReject?: RejectHandler;
+  /**
+   * Where the arrays of the batches read come from, and go back to when a
+   * batch is released (`RowBatch.release`): reused instead of allocated.
+   * @default undefined (each batch gets new arrays)
+   */
+  bufferPool?: BufferPool;
 }
 
 /** Counts of the parse stage. */
@@ -99,7 +107,11 @@ export class RecordMapper {
     this.#mapping = options;
     this.#source = options.sourceName ?? "input";
     this.#onReject = options.onReject;
-    this.#builder = new RowBatchBuilder(this.#names.length);
+    const pool = options.bufferPool;
+    if (pool !== undefined && !(pool instanceof BufferPool)) {
+      throw new InvalidOptionError("RecordMapper", "bufferPool", "a BufferPool", pool);
+    }
+    this.#builder = new RowBatchBuilder(this.#names.length, pool);
   }
 
   /** The source column names, once the header has been read. */

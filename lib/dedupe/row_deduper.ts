@@ -1,3 +1,5 @@
+import { BufferPool } from "../buffer_pool.ts";
+import { InvalidOptionError } from "../errors.ts";
 import type { RejectHandler } from "../reject.ts";
 import { valuesByName } from "../reject.ts";
 import type { RowBatch } from "../row_batch.ts";
@@ -31,6 +33,12 @@ export interface RowDeduperOptions extends DedupeIndexOptions {
    * @default undefined (duplicates are only counted in `stats.duplicate`)
    */
   onReject?: RejectHandler;
+  /**
+   * Where the key hashes of batches that come without them are kept (see
+   * `RecordMapperOptions.bufferPool`).
+   * @default undefined (new arrays)
+   */
+  bufferPool?: BufferPool;
 }
 
 /** Counts of the dedupe stage. */
@@ -63,6 +71,7 @@ export class RowDeduper {
   readonly #names: string[];
   readonly #source: string;
   readonly #onReject: RejectHandler | undefined;
+  readonly #pool: BufferPool | undefined;
   #keep = new Uint8Array(1024);
   readonly #fresh = new Uint8Array(GROUP);
 
@@ -73,6 +82,11 @@ export class RowDeduper {
     this.index = new DedupeIndex(options);
     this.#source = options.sourceName ?? "input";
     this.#onReject = options.onReject;
+    const pool = options.bufferPool;
+    if (pool !== undefined && !(pool instanceof BufferPool)) {
+      throw new InvalidOptionError("RowDeduper", "bufferPool", "a BufferPool", pool);
+    }
+    this.#pool = pool;
   }
 
   /**
@@ -87,7 +101,7 @@ export class RowDeduper {
     if (this.#keep.length < batch.length) this.#keep = new Uint8Array(batch.length * 2);
     const keep = this.#keep;
     let kept = 0;
-    batch.keys ??= hashBatchKeys(batch, this.#key);
+    batch.keys ??= hashBatchKeys(batch, this.#key, this.#pool);
     const keys = batch.keys;
     for (let from = 0; from < batch.length; from += GROUP) {
       const count = Math.min(GROUP, batch.length - from);

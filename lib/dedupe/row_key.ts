@@ -1,3 +1,4 @@
+import type { BufferPool } from "../buffer_pool.ts";
 import { InvalidOptionError } from "../errors.ts";
 import type { RowBatch } from "../row_batch.ts";
 import { fieldNames, type ImportSchema } from "../schema.ts";
@@ -46,9 +47,12 @@ export function rowKey(
   return { fields, caseSensitive: schema.key.map((name) => caseSensitive[name] ?? false) };
 }
 
-/** The key hashes of every row of `batch`, four words a row (see `hashRowKey`). */
-export function hashBatchKeys(batch: RowBatch, key: RowKey): Int32Array<ArrayBuffer> {
-  const keys = new Int32Array(batch.length * 4);
+/** The key hashes of every row of `batch`, four words a row (see `hashRowKey`); in a buffer of `pool` if given. */
+export function hashBatchKeys(batch: RowBatch, key: RowKey, pool?: BufferPool): Int32Array<ArrayBuffer> {
+  const keys =
+    pool === undefined
+      ? new Int32Array(batch.length * 4)
+      : new Int32Array(pool.take(batch.length * 16), 0, batch.length * 4);
   const h = KEY_HASH;
   for (let r = 0; r < batch.length; r++) {
     hashRowKey(batch, r, key.fields, key.caseSensitive);

@@ -1,3 +1,4 @@
+import { BufferPool } from "../buffer_pool.ts";
 import { isCsvHeaderError } from "../csv/csv_errors.ts";
 import { CsvRowReader } from "../csv/csv_row_reader.ts";
 import { hashBatchKeys, type RowKey, rowKey } from "../dedupe/row_key.ts";
@@ -11,6 +12,8 @@ import type { FromRowWorker, RowBatchParts, RowWorkerFailure, ToRowWorker } from
 export type PostToMain = (message: FromRowWorker, transfer: Transferable[]) => void;
 
 const NO_BYTES = new Uint8Array(0);
+/** Spare buffers the worker keeps: four arrays a batch, for the batches in flight and queued on the main thread. */
+const SPARES_KEPT = 32;
 
 /**
  * The worker's side of a row worker, without any worker API: give it a way
@@ -26,6 +29,8 @@ export function serveRows(post: PostToMain): (message: ToRowWorker) => void {
   let key: RowKey | undefined;
   let rejects: Reject[] = [];
   let failed = false;
+  // Arrays of batches the main thread released, for the next batches' (see BufferPool).
+  const pool = new BufferPool(SPARES_KEPT);
   const onReject = (reject: Reject): void => {
     rejects.push(reject);
   };
@@ -34,7 +39,7 @@ export function serveRows(post: PostToMain): (message: ToRowWorker) => void {
     let parts: RowBatchParts | undefined;
     const transfer: Transferable[] = [];
     if (batch !== undefined && validator!.validate(batch).length > 0) {
-      const keys = hashBatchKeys(batch, key!);
+      const keys = hashBatchKeys(batch, key!, pool);
       // The chunk's bytes go back to the main thread (a chunk of the previous answer is already gone).
       const bytes = batch.bytes.byteLength > 0 ? batch.bytes : NO_BYTES;
       parts = {
@@ -65,13 +70,14 @@ export function serveRows(post: PostToMain): (message: ToRowWorker) => void {
     try {
       switch (message.type) {
         case "init": {
-          const options = { ...message.options, onReject };
+          const options = { ...message.options, onReject, bufferPool: pool };
           reader = new CsvRowReader(options);
           validator = new RowValidator(options);
           key = rowKey(options.schema ?? LINKAGE_SCHEMA, options.caseSensitive ?? {}, "RowWorker");
           break;
         }
         case "chunk":
+          for (const spare of message.spares ?? []) pool.give(spare);
           answer(reader!.push(message.chunk), false);
           break;
         case "end":

@@ -8,14 +8,19 @@ import type { CsvRowReaderOptions } from "../csv/csv_row_reader.ts";
 import type { Reject } from "../reject.ts";
 
 /** The options a worker is started with: those of the parse and validation stages and the key's case rules (no callbacks). */
-export type RowWorkerOptions = Omit<CsvRowReaderOptions, "onReject"> & {
+export type RowWorkerOptions = Omit<CsvRowReaderOptions, "onReject" | "bufferPool"> & {
   caseSensitive?: Readonly<Record<string, boolean>>;
 };
 
 /** Main thread → worker. */
 export type ToRowWorker =
   | { readonly type: "init"; readonly options: RowWorkerOptions }
-  | { readonly type: "chunk"; readonly chunk: Uint8Array | string }
+  | {
+      readonly type: "chunk";
+      readonly chunk: Uint8Array | string;
+      /** Buffers of released batches, for the worker to fill again (transferred). */
+      readonly spares?: readonly ArrayBuffer[];
+    }
   | { readonly type: "end"; readonly truncated: boolean };
 
 /** The counts of the worker's stages after a message, cumulative. */

@@ -1,9 +1,10 @@
+import { BufferPool } from "../buffer_pool.ts";
 import { CsvHeaderError, type CsvHeaderErrorCode } from "../csv/csv_errors.ts";
 import { CsvRowReader } from "../csv/csv_row_reader.ts";
 import { rowKey } from "../dedupe/row_key.ts";
 import { EloquaBulkError, InvalidOptionError } from "../errors.ts";
 import type { RejectHandler } from "../reject.ts";
-import { RowBatch } from "../row_batch.ts";
+import { giveArrays, RowBatch } from "../row_batch.ts";
 import { LINKAGE_SCHEMA } from "../schema.ts";
 import type {
   FromRowWorker,
@@ -13,6 +14,9 @@ import type {
   RowWorkerStats,
   ToRowWorker,
 } from "./row_worker_protocol.ts";
+
+/** Buffers of released batches held for the worker between two chunks, at most. */
+const SPARES_RETURNED = 32;
 
 const WORKER_OPTIONS = [
   "schema",
@@ -124,6 +128,17 @@ export class WorkerRowStream extends TransformStream<Uint8Array | string, RowBat
       resolve?.();
     };
 
+    // Memory of released batches (see BufferPool): their chunks are gathered into again, their arrays go
+    // back to the worker with the next chunk.
+    const chunks = new BufferPool(maxInFlight + 2);
+    const spares = new BufferPool(SPARES_RETURNED);
+    const recycle = (batch: RowBatch): void => {
+      if (batch.bytes.buffer.byteLength >= chunkBytes) chunks.give(batch.bytes.buffer as ArrayBuffer);
+      giveArrays(batch, spares);
+    };
+    /** A chunk-sized array to gather input into (`chunkBytes` long; its buffer may be longer). */
+    const chunkArray = (): Uint8Array<ArrayBuffer> => new Uint8Array(chunks.take(chunkBytes), 0, chunkBytes);
+
     let gathering: Uint8Array<ArrayBuffer> | undefined;
     let gathered = 0;
     /** Post `chunk` once fewer than `maxInFlight` chunks are unanswered. */
@@ -131,7 +146,10 @@ export class WorkerRowStream extends TransformStream<Uint8Array | string, RowBat
       while (pending >= maxInFlight && failure === undefined) await waitForAnswer();
       if (failure !== undefined) throw failure;
       pending++;
-      worker.postMessage({ type: "chunk", chunk }, typeof chunk === "string" ? [] : [chunk.buffer]);
+      const returned = spares.drain();
+      const transfer: Transferable[] =
+        typeof chunk === "string" ? [...returned] : [chunk.buffer, ...returned];
+      worker.postMessage({ type: "chunk", chunk, spares: returned }, transfer);
     };
     /** Send the bytes gathered so far, if any. */
     const send = async (): Promise<void> => {
@@ -166,7 +184,9 @@ export class WorkerRowStream extends TransformStream<Uint8Array | string, RowBat
             state.stats = message.stats;
             if (message.batch !== undefined) {
               try {
-                controller.enqueue(rebuildBatch(message.batch));
+                const batch = rebuildBatch(message.batch);
+                batch.onRelease = recycle;
+                controller.enqueue(batch);
               } catch (error) {
                 // The readable side was cancelled: stop the worker; a later write fails with this.
                 fail(error instanceof Error ? error : new Error(String(error)));
@@ -199,9 +219,11 @@ export class WorkerRowStream extends TransformStream<Uint8Array | string, RowBat
         for (let at = 0; at < chunk.length; ) {
           const take = Math.min(chunkBytes - gathered, chunk.length - at);
           if (take === chunkBytes) {
-            await post(chunk.slice(at, at + take));
+            const whole = chunkArray();
+            whole.set(chunk.subarray(at, at + take));
+            await post(whole);
           } else {
-            gathering ??= new Uint8Array(chunkBytes);
+            gathering ??= chunkArray();
             gathering.set(chunk.subarray(at, at + take), gathered);
             gathered += take;
             if (gathered === chunkBytes) await send();

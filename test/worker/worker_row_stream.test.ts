@@ -9,7 +9,7 @@ import {
   serveRows,
   WorkerRowStream,
 } from "../../lib/mod.ts";
-import { type BatchOutcome, batchOutcome } from "../_batch_outcome.ts";
+import { type BatchOutcome, batchOutcome, chainOutcome } from "../_batch_outcome.ts";
 import { chunked, streamOf } from "../_chunks.ts";
 
 const encoder = new TextEncoder();
@@ -22,10 +22,13 @@ function inProcessWorker(): RowWorkerPort & {
   readonly terminated: () => boolean;
   /** Length of each chunk posted (bytes, or characters of a string). */
   readonly posted: number[];
+  /** Spare buffers sent with each chunk. */
+  readonly spares: number[];
 } {
   let toMain: ((message: never) => void) | undefined;
   let terminated = false;
   const posted: number[] = [];
+  const spares: number[] = [];
   const handle = serveRows((message, transfer) => {
     const copy = structuredClone(message, { transfer });
     setTimeout(() => {
@@ -34,7 +37,10 @@ function inProcessWorker(): RowWorkerPort & {
   });
   return {
     postMessage(message, transfer) {
-      if (message.type === "chunk") posted.push(message.chunk.length);
+      if (message.type === "chunk") {
+        posted.push(message.chunk.length);
+        spares.push(message.spares?.length ?? 0);
+      }
       const copy = structuredClone(message, { transfer });
       setTimeout(() => {
         if (!terminated) handle(copy);
@@ -48,6 +54,7 @@ function inProcessWorker(): RowWorkerPort & {
     },
     terminated: () => terminated,
     posted,
+    spares,
   };
 }
 
@@ -100,6 +107,17 @@ describe("WorkerRowStream", () => {
       ),
       { numRuns: 150 },
     );
+  });
+
+  it("should send the arrays of batches written back to the worker, and still give the reference bodies", async () => {
+    const worker = inProcessWorker();
+    const rows = Array.from({ length: 400 }, (_, i) => [`O${i % 350}`, `u${i}@x.org`] as const);
+    const bytes = encoder.encode(csvOf(rows));
+    const out = await runBatches(chunked(bytes, 64), { worker, chunkBytes: 256, maxBytes: 2000 });
+    expect(out).toEqual(await chainOutcome(chunked(bytes, 64), { maxBytes: 2000 }));
+    // Four arrays a batch (lines, starts, ends, keys) come back once the batcher wrote its rows.
+    expect(worker.spares.reduce((a, b) => a + b, 0)).toBeGreaterThan(worker.posted.length);
+    expect(worker.spares.every((n) => n % 4 === 0)).toBe(true);
   });
 
   it("should gather small reads into chunks of chunkBytes for the worker", async () => {
