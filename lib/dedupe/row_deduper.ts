@@ -60,9 +60,10 @@ export function linkageCaseSensitivity(definition: {
 
 /**
  * The pure core of the dedupe stage: keeps the first row of each key, in
- * order, and reports later ones as duplicates. Keys are kept as 127-bit
- * hashes in a {@linkcode DedupeIndex} (≤ 32 bytes each); two different keys
- * are taken for one with probability about n²/2¹²⁸ (3·10⁻²³ at 100 M keys).
+ * order, and reports later ones as duplicates. Keys are kept as 128-bit
+ * hashes in a {@linkcode DedupeIndex}, ≤ 24 bytes each, which tells keys
+ * apart by 102 of those bits: two different keys are taken for one with
+ * probability about n²/2¹⁰³ (10⁻¹⁵ at 100 M keys, 10⁻¹³ at a billion).
  */
 export class RowDeduper {
   readonly stats: DedupeStats = { unique: 0, duplicate: 0 };

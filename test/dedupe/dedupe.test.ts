@@ -136,7 +136,7 @@ describe("RowDeduper", () => {
 });
 
 describe("DedupeIndex", () => {
-  it("should hold every distinct key once through many growths, at ≤ 32 bytes per key", () => {
+  it("should hold every distinct key once through many growths, at ≤ 24 bytes per key", () => {
     const index = new DedupeIndex();
     const n = 200_000;
     for (let i = 0; i < n; i++) {
@@ -148,12 +148,30 @@ describe("DedupeIndex", () => {
       expect(index.add(KEY_HASH[0]!, KEY_HASH[1]!, KEY_HASH[2]!, KEY_HASH[3]!)).toBe(false);
     }
     expect(index.size).toBe(n);
-    expect(index.bytes / index.size).toBeLessThanOrEqual(32);
+    expect(index.bytes / index.size).toBeLessThanOrEqual(24);
+  });
+
+  it("should tell keys apart by the shard bits of the first word and all of the other three (102 bits)", () => {
+    const index = new DedupeIndex();
+    const h0 = 0x0400_0001; // shard 1
+    expect(index.add(h0, 7, 8, 9)).toBe(true);
+    expect(index.add(h0, 7, 8, 9)).toBe(false);
+    // The first word's low 26 bits are not kept: for the index this is the same key.
+    expect(index.add(h0 ^ 0x3ff_ffff, 7, 8, 9)).toBe(false);
+    for (const [a, b, c, d] of [
+      [0x0800_0001, 7, 8, 9],
+      [h0, 6, 8, 9],
+      [h0, 7, 9, 9],
+      [h0, 7, 8, 10],
+    ]) {
+      expect(index.add(a!, b!, c!, d!)).toBe(true);
+    }
+    expect(index.size).toBe(5);
   });
 
   it("should size its tables from expectedKeys up front", () => {
     const index = new DedupeIndex({ expectedKeys: 1_000_000 });
-    expect(index.bytes).toBeGreaterThanOrEqual(1_000_000 * 16);
-    expect(index.bytes / 1_000_000).toBeLessThanOrEqual(32);
+    expect(index.bytes).toBeGreaterThanOrEqual(1_000_000 * 12);
+    expect(index.bytes / 1_000_000).toBeLessThanOrEqual(24);
   });
 });
