@@ -60,3 +60,15 @@ export class BufferPool {
     return this.#free.splice(0);
   }
 }
+
+/** Whether `value` can serve as a {@linkcode BufferPool} (also one from another copy of this library). */
+export function isBufferPool(value: unknown): value is BufferPool {
+  const pool = value as Partial<Record<keyof BufferPool, unknown>> | null;
+  return (
+    typeof pool === "object" &&
+    pool !== null &&
+    typeof pool.take === "function" &&
+    typeof pool.give === "function" &&
+    typeof pool.drain === "function"
+  );
+}

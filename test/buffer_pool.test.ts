@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { BufferPool, isInvalidOptionError, RowBatchBuilder } from "../lib/mod.ts";
+import {
+  BufferPool,
+  CsvParseStream,
+  DedupeStream,
+  isInvalidOptionError,
+  JsonBatchStream,
+  RowBatchBuilder,
+} from "../lib/mod.ts";
 
 describe("BufferPool", () => {
   it("should give the smallest kept buffer that fits, and make a roomier one when none does", () => {
@@ -78,5 +85,23 @@ describe("RowBatchBuilder with a BufferPool", () => {
     a.release();
     a.release();
     expect(pool.size).toBe(3);
+  });
+});
+
+describe("the stages' bufferPool and releaseRows options", () => {
+  function optionError(make: () => unknown): unknown {
+    try {
+      make();
+    } catch (error) {
+      return isInvalidOptionError(error) ? error.option : error;
+    }
+    return undefined;
+  }
+
+  it("should refuse a bufferPool that is not one, and a releaseRows that is not a boolean", () => {
+    expect(optionError(() => new CsvParseStream({ bufferPool: {} as never }))).toBe("bufferPool");
+    expect(optionError(() => new DedupeStream({ bufferPool: [] as never }))).toBe("bufferPool");
+    expect(optionError(() => new JsonBatchStream({ releaseRows: "yes" as never }))).toBe("releaseRows");
+    expect(optionError(() => new CsvParseStream({ bufferPool: new BufferPool() }))).toBeUndefined();
   });
 });

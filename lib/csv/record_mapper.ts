@@ -1,4 +1,4 @@
-import { BufferPool } from "../buffer_pool.ts";
+import { type BufferPool, isBufferPool } from "../buffer_pool.ts";
 import { InvalidOptionError } from "../errors.ts";
 import type { RejectCode, RejectHandler } from "../reject.ts";
 import { valuesByName } from "../reject.ts";
@@ -108,8 +108,8 @@ export class RecordMapper {
     this.#source = options.sourceName ?? "input";
     this.#onReject = options.onReject;
     const pool = options.bufferPool;
-    if (pool !== undefined && !(pool instanceof BufferPool)) {
-      throw new InvalidOptionError("RecordMapper", "bufferPool", "a BufferPool", pool);
+    if (pool !== undefined && !isBufferPool(pool)) {
+      throw new InvalidOptionError("RecordMapper", "bufferPool", "a BufferPool (take, give, drain)", pool);
     }
     this.#builder = new RowBatchBuilder(this.#names.length, pool);
   }

@@ -39,9 +39,8 @@ function home(h1: number, capacity: number): number {
  * shards grow one at a time, so growing never holds two copies of the whole
  * set and no single array limits the number of keys.
  *
- * (Slots were 16 bytes, the whole key, until session 4: a quarter more
- * memory touched at random, and on the benchmark VM each page's first touch
- * costs 10–20 µs.)
+ * (Slots of 16 bytes, the whole key, meant a third more memory touched at
+ * random; on the benchmark VM each page's first touch costs 10–20 µs.)
  */
 export class DedupeIndex {
   readonly #slots: Int32Array[] = [];

@@ -1,4 +1,4 @@
-import { BufferPool } from "../buffer_pool.ts";
+import { type BufferPool, isBufferPool } from "../buffer_pool.ts";
 import { InvalidOptionError } from "../errors.ts";
 import type { RejectHandler } from "../reject.ts";
 import { valuesByName } from "../reject.ts";
@@ -84,8 +84,8 @@ export class RowDeduper {
     this.#source = options.sourceName ?? "input";
     this.#onReject = options.onReject;
     const pool = options.bufferPool;
-    if (pool !== undefined && !(pool instanceof BufferPool)) {
-      throw new InvalidOptionError("RowDeduper", "bufferPool", "a BufferPool", pool);
+    if (pool !== undefined && !isBufferPool(pool)) {
+      throw new InvalidOptionError("RowDeduper", "bufferPool", "a BufferPool (take, give, drain)", pool);
     }
     this.#pool = pool;
   }
