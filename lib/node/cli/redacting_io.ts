@@ -1,17 +1,16 @@
+import { Redactor } from "../../client/redact.ts";
 import type { CliIo, TextSink } from "./cli_io.ts";
 
 /**
  * The same io, with every secret replaced by `[redacted]` in what is written: a second line of defence
- * behind messages that are built never to hold credentials (the client redacts its errors too).
+ * behind messages that are built never to hold credentials (the client redacts its errors too). The
+ * rule is the client's {@linkcode Redactor}'s: long secrets anywhere, short ones where they stand whole.
  */
 export function redactingIo(io: CliIo, secrets: readonly string[]): CliIo {
-  const kept = secrets.filter((s) => s.length >= 4);
-  if (kept.length === 0) return io;
-  const redact = (text: string): string => {
-    let out = text;
-    for (const secret of kept) if (out.includes(secret)) out = out.split(secret).join("[redacted]");
-    return out;
-  };
+  if (secrets.every((secret) => secret === "")) return io;
+  const redactor = new Redactor();
+  for (const secret of secrets) redactor.add(secret);
+  const redact = (text: string): string => redactor.redact(text);
   const wrap = (sink: TextSink): TextSink => ({ write: (text: string) => sink.write(redact(text)) });
   const stderr = io.stderr;
   return {
