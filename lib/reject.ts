@@ -45,8 +45,11 @@ export interface Reject {
   /**
    * The row's values, keyed by field name: as read from the source for parse
    * and validation rejects (before trimming), as they would have been staged
-   * (trimmed) for later stages. For a record that could not be mapped to the
-   * schema, keyed by source column name (`column N` past the header's columns).
+   * (trimmed) for later stages. A record the parser could not make a row of
+   * (wrong number of fields, malformed) has its fields read through the same
+   * column mapping, and its other first fields keyed by source column name
+   * (`column N` past the header's columns, or for a column named like a field
+   * that another column feeds).
    */
   values: Readonly<Record<string, string>>;
 }

@@ -12,9 +12,10 @@ export interface RejectsCsvWriterOptions {
   fields?: readonly string[];
   /**
    * Source column name for a field, as given to the import's `columns`
-   * option. Rows the parser could not map to the schema carry their values
-   * under the source column names; with this they still land in the field's
-   * column. Names match case-insensitively.
+   * option: where a reject has no value under the field's own name, its value
+   * is looked up under this one (for rejects built elsewhere with source
+   * column names: the parser's own rejects already key mapped values by
+   * field). Names match case-insensitively.
    * @default {} (each field is looked up under its own name)
    */
   columns?: Readonly<Record<string, string>>;

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CsvParser } from "../lib/csv/csv_parser.ts";
+import { CsvRowReader } from "../lib/csv/csv_row_reader.ts";
 import { isInvalidOptionError } from "../lib/errors.ts";
 import type { Reject, RejectStage } from "../lib/reject.ts";
 import { RejectsCsvWriter } from "../lib/rejects_csv.ts";
@@ -111,6 +112,18 @@ describe("RejectsCsvWriter", () => {
     const [record] = parse(line);
     expect(record?.slice(1, 3)).toEqual(["OPP-9", "z@y.x"]);
     expect(JSON.parse(record![6]!)).toEqual({ Note: "n" });
+  });
+
+  it("should write a ragged record's mapped values in the fields' columns, not a column named like a field", () => {
+    const columns = { EmailAddress: "Contact", OpportunityID: "Opp" };
+    const rejects: Reject[] = [];
+    const reader = new CsvRowReader({ columns, sourceName: "f.csv", onReject: (r) => rejects.push(r) });
+    reader.push("EmailAddress,Contact,Opp\nzzz,a@b.c,O3,extra\n");
+    reader.end();
+    const writer = new RejectsCsvWriter({ bom: false, columns });
+    const [record] = parse(writer.writeAll(rejects));
+    expect(record?.slice(0, 4)).toEqual(["2", "O3", "a@b.c", "CSV_FIELD_COUNT"]);
+    expect(JSON.parse(record![6]!)).toEqual({ "column 1": "zzz", "column 4": "extra" });
   });
 
   it("should leave a field empty when the reject has no value for it", () => {

@@ -1,7 +1,6 @@
 import { type BufferPool, isBufferPool } from "../buffer_pool.ts";
 import { InvalidOptionError } from "../errors.ts";
 import type { RejectCode, RejectHandler } from "../reject.ts";
-import { valuesByName } from "../reject.ts";
 import { type RowBatch, RowBatchBuilder } from "../row_batch.ts";
 import { fieldNames, type ImportSchema, LINKAGE_SCHEMA } from "../schema.ts";
 import { CsvHeaderError } from "./csv_errors.ts";
@@ -62,7 +61,8 @@ export interface RecordMapperOptions extends HeaderMappingOptions {
   sourceName?: string;
   /**
    * Receives every record that cannot be read (malformed, wrong number of fields). Its `values` hold
-   * the record's first fields (at most 8 past the header's width, 1,024 in all) and the schema's columns.
+   * the schema's fields under their names, read through `columns` as a row's are, and the record's
+   * other first fields under their column names (at most 8 past the header's width, 1,024 in all).
    * @default undefined (such records are only counted in `stats.rejected`)
    */
   onReject?: RejectHandler;
@@ -94,6 +94,8 @@ export class RecordMapper {
   readonly stats: CsvReadStats = { read: 0, rejected: 0 };
   readonly #schema: ImportSchema;
   readonly #names: string[];
+  /** The schema's field names in lower case: no other column's value is kept under one of them. */
+  readonly #fieldNamesFolded: Set<string>;
   readonly #mapping: HeaderMappingOptions;
   readonly #source: string;
   readonly #onReject: RejectHandler | undefined;
@@ -104,6 +106,7 @@ export class RecordMapper {
   constructor(options: RecordMapperOptions) {
     this.#schema = options.schema ?? LINKAGE_SCHEMA;
     this.#names = fieldNames(this.#schema);
+    this.#fieldNamesFolded = new Set(this.#names.map((name) => name.toLowerCase()));
     this.#mapping = options;
     this.#source = options.sourceName ?? "input";
     this.#onReject = options.onReject;
@@ -198,16 +201,31 @@ export class RecordMapper {
     });
   }
 
-  /** The rejected record's values by column name: the first fields and the schema's columns, bounded. */
+  /**
+   * The rejected record's values, bounded: the schema's fields under their names, read through the column
+   * mapping as a row's would be, then the record's other first fields under their source column names
+   * (`column N` past the header, and for a column named like a field that another column feeds).
+   */
   #rejectValues(fields: RecordFields): Record<string, string> {
     const header = this.#header ?? [];
+    const indices = this.#indices;
+    const names = this.#names;
     const count = fields.fieldCount;
     const kept = Math.min(count, header.length + KEPT_PAST_HEADER, MAX_KEPT_FIELDS);
-    const values: string[] = [];
-    for (let f = 0; f < kept; f++) values.push(fields.fieldValue(f));
-    const out = valuesByName(header, values);
-    for (const index of this.#indices) {
-      if (index >= kept && index < count) out[header[index]!] = fields.fieldValue(index);
+    const out: Record<string, string> = {};
+    for (let f = 0; f < kept; f++) {
+      const field = indices.indexOf(f);
+      if (field !== -1) {
+        out[names[field]!] = fields.fieldValue(f);
+        continue;
+      }
+      const name = header[f];
+      const taken = name === undefined || this.#fieldNamesFolded.has(name.toLowerCase());
+      out[taken ? `column ${f + 1}` : name] = fields.fieldValue(f);
+    }
+    for (let k = 0; k < indices.length; k++) {
+      const index = indices[k]!;
+      if (index >= kept && index < count) out[names[k]!] = fields.fieldValue(index);
     }
     return out;
   }

@@ -95,6 +95,34 @@ describe("CsvRowReader", () => {
     expect(stats).toEqual({ read: 4, rejected: 2 });
   });
 
+  it("should key a ragged record's values by field through the columns option, as validation rejects are", () => {
+    // A column named like a field that another column feeds keeps its value under `column N`, not the field.
+    const { rejects } = read(["EmailAddress,Contact,Opp\nzzz,a@b.c,O3,extra\nyyy,b@b.c\n"], {
+      columns: { EmailAddress: "Contact", OpportunityID: "Opp" },
+    });
+    expect(rejects.map((r) => [r.code, r.values])).toEqual([
+      [
+        "CSV_FIELD_COUNT",
+        { "column 1": "zzz", EmailAddress: "a@b.c", OpportunityID: "O3", "column 4": "extra" },
+      ],
+      ["CSV_FIELD_COUNT", { "column 1": "yyy", EmailAddress: "b@b.c" }],
+    ]);
+    const unterminated = read(['EmailAddress,Contact,Opp,Note\nzzz,a@b.c,O3,"open\n'], {
+      columns: { EmailAddress: "Contact", OpportunityID: "Opp" },
+    }).rejects;
+    expect(unterminated.map((r) => [r.code, r.values])).toEqual([
+      [
+        "CSV_UNTERMINATED_QUOTE",
+        { "column 1": "zzz", EmailAddress: "a@b.c", OpportunityID: "O3", Note: "open\n" },
+      ],
+    ]);
+  });
+
+  it("should key a ragged record's values by field name when the header names a field in another case", () => {
+    const { rejects } = read(["emailaddress,opportunityid\na@b.co,7,extra\n"]);
+    expect(rejects[0]!.values).toEqual({ EmailAddress: "a@b.co", OpportunityID: "7", "column 3": "extra" });
+  });
+
   it("should decode multi-byte characters split across byte chunks", () => {
     const all = bytes("OpportunityID,EmailAddress\nü😀,x@y.z\n");
     for (let cutAt = 0; cutAt <= all.length; cutAt++) {
