@@ -7,7 +7,7 @@ import { CsvBatchStream, type CsvBatchStreamOptions } from "../csv_batch_stream.
 import { linkageCaseSensitivity } from "../dedupe/row_deduper.ts";
 import { rowKey } from "../dedupe/row_key.ts";
 import { EloquaBulkError, InvalidOptionError, isEloquaBulkError, isInvalidOptionError } from "../errors.ts";
-import type { Reject } from "../reject.ts";
+import type { Reject, RejectHandler } from "../reject.ts";
 import { fieldNames, LINKAGE_SCHEMA } from "../schema.ts";
 import { CheckpointMismatchError, checkCheckpoint, type ImportCheckpoint } from "./checkpoint.ts";
 import type { CsvSource, ImportLinkagesOptions } from "./import_options.ts";
@@ -62,15 +62,22 @@ export async function importLinkages(
     );
   }
   const skipThroughLine = resume?.acknowledgedLine ?? 0;
-  // Rows the earlier run already reported are read again: report each only once.
+  // Rows up to the checkpoint's line were reported by an earlier run; the rest are this run's to report.
   const onReject =
     options.onReject === undefined || skipThroughLine === 0
       ? options.onReject
       : (reject: Reject) => {
-          if (reject.line > skipThroughLine || reject.stage === "sync" || reject.stage === "upload") {
-            options.onReject!(reject);
-          }
+          if (reject.line > skipThroughLine) options.onReject!(reject);
         };
+  // Lines of this run's sync rejects and refused rows not yet behind a checkpoint's line, to count them there.
+  const beyond = { rejected: [] as number[], refused: [] as number[] };
+  const upTo = { rejected: 0, refused: 0 };
+  const onUploadReject = (reject: Reject): void => {
+    if (options.onCheckpoint !== undefined) {
+      (reject.code === "ELOQUA_BODY_REFUSED" ? beyond.refused : beyond.rejected).push(reject.line);
+    }
+    onReject?.(reject);
+  };
   // Aborts requests in flight when the import stops, whatever stopped it.
   const controller = new AbortController();
   const signal = controller.signal;
@@ -123,6 +130,8 @@ export async function importLinkages(
 
   // Bodies cut by the batcher and not yet handed to the uploader: not acknowledged.
   const cut = new Set<JsonBatch>();
+  // The smallest first line of the bodies reported as not sent: no checkpoint passes it.
+  let unsentFloor = Number.POSITIVE_INFINITY;
   const batches = new CsvBatchStream({
     ...pick(options),
     maxBytes: settings.maxBatchBytes,
@@ -146,9 +155,8 @@ export async function importLinkages(
         maxBytesPerSync: settings.maxBytesPerSync,
         syncTimeoutMs: settings.syncTimeoutMs,
         signal,
-        ...(onReject === undefined ? {} : { onReject }),
+        onReject: onUploadReject,
         sourceName: options.sourceName ?? "input",
-        carried: resume?.sinceSync,
         onAck: () => checkpoint(false),
         // Acknowledged bodies' buffers go back to the batcher for the next bodies.
         onBodyDone: (batch) => batches.release(batch.body),
@@ -157,9 +165,14 @@ export async function importLinkages(
     syncs: resume?.syncs.map((sync) => ({ ...sync })) ?? [],
     requests: resume?.requests ?? { dataPosts: 0, bytes: 0, retries: 0, splits: 0 },
     rejectedByEloqua: resume?.rejectedByEloqua ?? 0,
+    refused: resume?.refused ?? 0,
+    // A sync the earlier run left running (or was creating) takes rows this run sends again.
+    mayBeStagedTwice:
+      resume === undefined
+        ? 0
+        : resume.mayBeStagedTwice + (resume.pendingSync === null ? 0 : resume.unsyncedRows),
   };
-  if (resume !== undefined)
-    report.resumed = { fromLine: skipThroughLine, mayBeStagedTwice: resume.stagedBeyond };
+  const mayBeStagedTwice = (): number => earlier.mayBeStagedTwice + (uploader?.mayBeStagedTwice ?? 0);
 
   // Checkpoints: the longest prefix of lines whose rows are all acknowledged.
   let lastCheckpoint = 0;
@@ -168,8 +181,15 @@ export async function importLinkages(
     let min = uploader?.minOutstandingLine() ?? Number.POSITIVE_INFINITY;
     for (const batch of cut) if (batch.rows > 0 && batch.lines[0]! < min) min = batch.lines[0]!;
     const batcher = batches.batcher;
-    min = Math.min(min, batcher.openFirstLine ?? Number.POSITIVE_INFINITY, batcher.lastLine + 1);
+    min = Math.min(min, unsentFloor, batcher.openFirstLine ?? Number.POSITIVE_INFINITY, batcher.lastLine + 1);
     return Math.max(skipThroughLine, min - 1);
+  };
+  /** Moves the counted lines up to `line` out of `lines`, and returns how many they were. */
+  const countThrough = (lines: number[], line: number): number => {
+    const kept = lines.filter((l) => l > line);
+    const counted = lines.length - kept.length;
+    lines.splice(0, lines.length, ...kept);
+    return counted;
   };
   const checkpoint = (complete: boolean): void => {
     if (options.onCheckpoint === undefined || uploader === undefined) return;
@@ -181,17 +201,21 @@ export async function importLinkages(
     lastSyncState = syncState;
     fill();
     const line = acknowledgedLine();
+    upTo.rejected += countThrough(beyond.rejected, line);
+    upTo.refused += countThrough(beyond.refused, line);
     const state: ImportCheckpoint = {
-      version: 1,
+      version: 2,
       fingerprint: options.fingerprint ?? null,
       definitionUri: report.definitionUri,
       acknowledgedLine: line,
-      stagedBeyond: uploader.rowsStagedAfter(line),
       sinceSync: uploader.sinceSync,
+      unsyncedRows: uploader.unsyncedRows,
       syncs: report.syncs,
-      pendingSync: uploader.pendingSyncUri || null,
+      pendingSync: uploader.pendingSyncUri ?? null,
       requests: report.requests,
-      rejectedByEloqua: report.rows.rejectedByEloqua,
+      rejectedByEloqua: earlier.rejectedByEloqua + upTo.rejected,
+      refused: earlier.refused + upTo.refused,
+      mayBeStagedTwice: mayBeStagedTwice(),
       complete,
     };
     options.onCheckpoint(state);
@@ -224,11 +248,18 @@ export async function importLinkages(
       progress(false);
     },
   });
-  const unsent = (batch: JsonBatch): void => reportUnsent(batch, describeError(failure).message, options);
+  const unsent = (batch: JsonBatch): void => {
+    if (batch.rows > 0) unsentFloor = Math.min(unsentFloor, batch.lines[0]!);
+    reportUnsent(batch, describeError(failure).message, options.sourceName ?? "input", onReject);
+  };
   const target = new WritableStream<JsonBatch>({
     async write(batch) {
-      if (uploader === undefined) return; // a dry run: counted as not sent
       cut.delete(batch);
+      if (uploader === undefined) {
+        // A dry run: its rows are counted as not sent, and the body's buffer is written again.
+        batches.release(batch.body);
+        return;
+      }
       if (failure !== undefined) return unsent(batch);
       try {
         await uploader.write(batch);
@@ -253,10 +284,10 @@ export async function importLinkages(
     const counts = batches.counts;
     const rows: RowReport = report.rows;
     rows.read = counts.read;
-    rows.invalid = counts.invalid + (uploader?.stats.refused ?? 0);
+    rows.invalid = counts.invalid + earlier.refused + (uploader?.stats.refused ?? 0);
     rows.duplicate = counts.duplicate;
-    // Rows an earlier run staged (resuming) were read again and skipped: they count as staged.
-    rows.staged = (uploader?.stats.staged ?? 0) + counts.skipped;
+    // Rows an earlier run synced (resuming) were read again and skipped: they count as staged, but for those Eloqua refused.
+    rows.staged = (uploader?.stats.staged ?? 0) + counts.skipped - earlier.refused;
     rows.rejectedByEloqua = earlier.rejectedByEloqua + (uploader?.stats.rejectedByEloqua ?? 0);
     rows.notSent = rows.read - rows.invalid - rows.duplicate - rows.staged;
     if (uploader !== undefined) {
@@ -280,10 +311,18 @@ export async function importLinkages(
       : setInterval(() => progress(false), settings.progressIntervalMs);
   try {
     // A sync the earlier run left running comes first: no POST while it runs.
-    const pending = resume?.pendingSync
-      ? earlier.syncs.find((sync) => sync.uri === resume.pendingSync)
-      : undefined;
-    if (pending !== undefined && uploader !== undefined) await uploader.resumeSync(pending);
+    const definitionUri = reused?.uri;
+    if (
+      resume !== undefined &&
+      uploader !== undefined &&
+      definitionUri !== undefined &&
+      (resume.pendingSync !== null || resume.sinceSync.files > 0)
+    ) {
+      const pending = resume.pendingSync
+        ? earlier.syncs.find((sync) => sync.uri === resume.pendingSync)
+        : undefined;
+      await uploader.clearEarlierRun(pending, definitionUri);
+    }
     await input.pipeThrough(counter).pipeThrough(batches).pipeTo(target);
   } catch (error) {
     // The source or a stage failed: what was in the stages is lost, but counted (read − the rest).
@@ -299,10 +338,13 @@ export async function importLinkages(
     for (const batch of uploader?.takeUnsent() ?? []) unsent(batch);
   }
   fill();
+  if (resume !== undefined)
+    report.resumed = { fromLine: skipThroughLine, mayBeStagedTwice: mayBeStagedTwice() };
   report.ok =
     report.error === undefined &&
     (settings.dryRun || report.rows.notSent === 0) &&
-    report.syncs.every((s) => s.status === "success" || s.status === "warning");
+    // An earlier run's failed sync does not count: its rows were sent again.
+    (uploader?.stats.syncs ?? []).every((s) => s.status === "success" || s.status === "warning");
   report.durationMs = Date.now() - started;
   checkpoint(report.ok);
   progress(true);
@@ -373,8 +415,13 @@ async function reuseDefinition(options: ImportLinkagesOptions, uri: string): Pro
   return definition;
 }
 
-function reportUnsent(batch: JsonBatch, why: string, options: ImportLinkagesOptions): void {
-  if (options.onReject === undefined) return;
+function reportUnsent(
+  batch: JsonBatch,
+  why: string,
+  sourceName: string,
+  onReject: RejectHandler | undefined,
+): void {
+  if (onReject === undefined) return;
   const { body, offsets } = batch;
   let run = 0;
   let inRun = 0;
@@ -392,10 +439,10 @@ function reportUnsent(batch: JsonBatch, why: string, options: ImportLinkagesOpti
       line,
       stage: "upload",
       code: "NOT_SENT",
-      message: `${options.sourceName ?? "input"} line ${line}: not staged: ${why}`,
+      message: `${sourceName} line ${line}: not staged: ${why}`,
       values,
     };
-    options.onReject(reject);
+    onReject(reject);
   }
 }
 

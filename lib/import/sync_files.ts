@@ -113,6 +113,20 @@ export class SyncFileTable {
 
   /** The source line of the row a sync rejected, or `undefined` when no staged row matches it. */
   lineOf(recordIndex: number, fieldValues: Readonly<Record<string, string>>): number | undefined {
+    const traced = this.trace(recordIndex, fieldValues);
+    return traced.repeat ? undefined : traced.line;
+  }
+
+  /**
+   * The source line of the row a sync rejected. `repeat` is true when every
+   * staged row that matches was already matched: Eloqua holds the row twice
+   * (a body stored though its answer was lost, then sent again), and this
+   * reject is the second copy's, of a row already counted.
+   */
+  trace(
+    recordIndex: number,
+    fieldValues: Readonly<Record<string, string>>,
+  ): { line: number | undefined; repeat: boolean } {
     let json: number | undefined;
     let key: number | undefined;
     // Each kind of hash is taken once, when a file of that kind is looked at.
@@ -125,32 +139,28 @@ export class SyncFileTable {
       return json;
     };
     const hinted = this.#find(recordIndex - 1, hashFor);
-    if (hinted !== undefined) return hinted;
+    if (hinted !== undefined) return { line: hinted, repeat: false };
     let position = 0;
+    let matched: number | undefined;
     for (const file of this.#files) {
       const hash = hashFor(file);
       for (let i = 0; i < file.rows; i++, position++) {
-        if (file.hashes[i] === hash && !this.#used.has(position)) {
+        if (file.hashes[i] !== hash) continue;
+        if (!this.#used.has(position)) {
           this.#used.add(position);
-          return lineOfRow(file, i);
+          return { line: lineOfRow(file, i), repeat: false };
         }
+        matched ??= lineOfRow(file, i);
       }
     }
-    return undefined;
+    return { line: matched, repeat: matched !== undefined };
   }
 
-  /** Rows of this sync's files on lines after `line`. */
-  rowsAfter(line: number): number {
-    let count = 0;
-    for (const file of this.#files) {
-      const runs = file.lines;
-      for (let r = 0; r < runs.length; r += 2) {
-        const first = runs[r]!;
-        const n = runs[r + 1]!;
-        if (first + n - 1 > line) count += Math.min(n, first + n - 1 - line);
-      }
-    }
-    return count;
+  /** The smallest source line of this sync's files, or `Infinity` when there are none. */
+  minLine(): number {
+    let min = Number.POSITIVE_INFINITY;
+    for (const file of this.#files) if (file.rows > 0 && file.lines[0]! < min) min = file.lines[0]!;
+    return min;
   }
 
   /** Start the next sync's table. */

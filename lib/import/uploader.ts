@@ -3,7 +3,7 @@ import type { EloquaBulkClient } from "../client/client.ts";
 import { isEloquaHttpError } from "../client/errors.ts";
 import type { RetryEvent } from "../client/http.ts";
 import type { RowKey } from "../dedupe/row_key.ts";
-import { EloquaBulkError } from "../errors.ts";
+import { EloquaBulkError, InvalidOptionError } from "../errors.ts";
 import type { RejectHandler } from "../reject.ts";
 import type { SyncReport } from "./report.ts";
 import { SyncFileTable } from "./sync_files.ts";
@@ -32,11 +32,6 @@ export interface UploaderOptions {
   signal?: AbortSignal | undefined;
   onReject?: RejectHandler | undefined;
   sourceName: string;
-  /**
-   * Files and bytes an earlier run staged on the definition since its last
-   * sync (resuming from a checkpoint): they count toward the first sync.
-   */
-  carried?: { files: number; bytes: number } | undefined;
   /** Told when a POST starts and after each acknowledgement (a body staged, a sync), e.g. to write a checkpoint. */
   onAck?: (() => void) | undefined;
   /**
@@ -115,12 +110,15 @@ export class Uploader {
    */
   #uncertainFiles = 0;
   #uncertainBytes = 0;
+  #uncertainRows = 0;
+  #maybeTwice = 0;
+  /** The smallest first line of the bodies handed out by `takeUnsent`. */
+  #unsentMin = Number.POSITIVE_INFINITY;
 
   constructor(options: UploaderOptions) {
+    checkUploaderOptions(options);
     this.#options = options;
     this.#table = new SyncFileTable(options.fields, options.key);
-    this.#uncertainFiles = options.carried?.files ?? 0;
-    this.#uncertainBytes = options.carried?.bytes ?? 0;
   }
 
   /**
@@ -128,7 +126,8 @@ export class Uploader {
    * in flight, or failed), or `Infinity` when there are none.
    */
   minOutstandingLine(): number {
-    let min = Number.POSITIVE_INFINITY;
+    // Staged rows are outstanding too until their sync ended and its rejects were read.
+    let min = Math.min(this.#table.minLine(), this.#unsentMin);
     for (const list of [this.#queue, this.#inFlightBatches, this.#unsent]) {
       for (const batch of list) if (batch.rows > 0 && batch.lines[0]! < min) min = batch.lines[0]!;
     }
@@ -143,11 +142,16 @@ export class Uploader {
     };
   }
 
-  /** Rows Eloqua accepted, or may have (in flight), on lines after `line`: what a rerun from there sends again. */
-  rowsStagedAfter(line: number): number {
-    let rows = this.#table.rowsAfter(line);
+  /** Rows Eloqua holds, or may hold, in staging since the last sync: staged, in flight, or sent without an answer. */
+  get unsyncedRows(): number {
+    let rows = this.#table.rows + this.#uncertainRows;
     for (const batch of this.#inFlightBatches) rows += batch.rows;
     return rows;
+  }
+
+  /** Rows sent again after a POST that got no answer, and rows of a sync that failed: Eloqua may hold them twice. */
+  get mayBeStagedTwice(): number {
+    return this.#maybeTwice;
   }
 
   /** The sync created and not yet seen finished, if any. */
@@ -156,24 +160,36 @@ export class Uploader {
   }
 
   /**
-   * Finish a sync an earlier run started (resuming from a checkpoint): wait
-   * for it and read its rejects. Which file each reject came from is not
-   * known any more, so they carry line 0 and the values Eloqua echoes.
+   * Resuming from a checkpoint: let a sync the earlier run left running end
+   * (no sync may start while it runs), then delete what the earlier run
+   * staged and did not sync, so that Eloqua holds no row of the lines this
+   * run sends again. The earlier sync's rejects are not read: its rows are
+   * sent again, and the sync of this run rejects them with their lines.
    */
-  async resumeSync(report: SyncReport): Promise<void> {
+  async clearEarlierRun(pendingSync: SyncReport | undefined, definitionUri: string): Promise<void> {
     const { client, signal, syncTimeoutMs } = this.#options;
     const call = signal ? { signal } : {};
-    this.#syncUri = report.uri;
-    try {
-      const done = await client.waitForSync(report.uri, { ...call, maxWaitMs: syncTimeoutMs });
-      report.status = done.status;
-      if (done.status === "warning" || done.status === "error") await this.#readRejects(report);
-    } finally {
+    if (pendingSync !== undefined) {
+      // Until it is seen ended, a checkpoint still names it.
+      this.#syncUri = pendingSync.uri;
+      const done = await client.waitForSync(pendingSync.uri, { ...call, maxWaitMs: syncTimeoutMs });
+      pendingSync.status = done.status;
       this.#syncUri = undefined;
     }
-    // Its files are synced: they no longer count toward the next sync.
+    // 409 while a sync runs on the definition: one the earlier run was creating when it stopped.
+    const deadline = Date.now() + syncTimeoutMs;
+    for (let wait = 100; ; wait = Math.min(wait * 2, 5_000)) {
+      try {
+        await client.deleteData(definitionUri, call);
+        break;
+      } catch (error) {
+        if (!isEloquaHttpError(error) || error.status !== 409 || Date.now() + wait > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
     this.#uncertainFiles = 0;
     this.#uncertainBytes = 0;
+    this.#uncertainRows = 0;
     this.#options.onAck?.();
   }
 
@@ -204,10 +220,13 @@ export class Uploader {
     await this.#drain();
   }
 
-  /** Bodies that were never acknowledged: every row in them is not sent. */
+  /** Bodies that were never acknowledged: every row in them is not sent. Their lines stay outstanding. */
   takeUnsent(): JsonBatch[] {
     this.#unsent.push(...this.#queue.splice(0));
-    return this.#unsent.splice(0);
+    const taken = this.#unsent.splice(0);
+    for (const batch of taken)
+      if (batch.rows > 0) this.#unsentMin = Math.min(this.#unsentMin, batch.lines[0]!);
+    return taken;
   }
 
   async #pump(): Promise<void> {
@@ -267,8 +286,8 @@ export class Uploader {
     const onRetry = (event: RetryEvent): void => {
       this.stats.retries++;
       if (isEloquaHttpError(event.error)) return;
-      this.#uncertainFiles++;
-      this.#uncertainBytes += batch.body.length;
+      this.#maybeStored(batch);
+      this.#maybeTwice += batch.rows;
       if (this.#table.files + this.#uncertainFiles + this.#pendingFiles > maxFilesPerSync)
         request.abort(HOLD_FOR_SYNC);
     };
@@ -283,6 +302,8 @@ export class Uploader {
       this.#options.onBodyDone?.(batch);
       this.#options.onAck?.();
     } catch (error) {
+      // No answer (aborted, the network failed): Eloqua may have stored it all the same.
+      if (error !== HOLD_FOR_SYNC && !isEloquaHttpError(error)) this.#maybeStored(batch);
       if (error === HOLD_FOR_SYNC && !signal?.aborted) {
         this.#needSync = true;
         this.#queue.unshift(batch);
@@ -293,6 +314,13 @@ export class Uploader {
     } finally {
       signal?.removeEventListener("abort", stop);
     }
+  }
+
+  /** A POST of `batch` got no answer: it counts toward the sync's limits as if staged. */
+  #maybeStored(batch: JsonBatch): void {
+    this.#uncertainFiles++;
+    this.#uncertainBytes += batch.body.length;
+    this.#uncertainRows += batch.rows;
   }
 
   /** The definition's URI, created or looked up once. */
@@ -369,7 +397,6 @@ export class Uploader {
   async #sync(): Promise<void> {
     this.#needSync = false;
     if (this.#table.files + this.#uncertainFiles === 0) return;
-    // Files carried over from an earlier run may call for a sync before this run posts anything.
     const uri = await this.#resolveDefinition();
     const { client, signal, syncTimeoutMs } = this.#options;
     const call = signal ? { signal } : {};
@@ -389,32 +416,39 @@ export class Uploader {
       this.#options.onAck?.();
       const done = await client.waitForSync(created.uri, { ...call, maxWaitMs: syncTimeoutMs });
       report.status = done.status;
-      if (done.status === "warning" || done.status === "error") await this.#readRejects(report);
+      this.#syncUri = undefined;
       if (done.status === "error") {
+        // Eloqua may have imported some of them anyway; a rerun sends them all again.
+        this.#maybeTwice += this.#table.rows;
         throw new EloquaBulkError(
           "SYNC_FAILED",
-          `Eloqua's sync ${created.uri} of ${uri} ended with status "error"; read its logs (GET /syncs/…/logs) and import the file again`,
+          `Eloqua's sync ${created.uri} of ${uri} ended with status "error"; read its logs (GET /syncs/…/logs) and run the import again (with --checkpoint it resends the rows of this sync)`,
         );
       }
+      if (done.status === "warning") await this.#readRejects(report);
     } catch (error) {
       this.#failure ??= error;
+      // Eloqua answered the create with an error: no sync exists. Otherwise one may, and a checkpoint names it.
+      if (report.uri === "" && isEloquaHttpError(error)) this.#syncUri = undefined;
       throw error;
-    } finally {
-      this.#syncUri = undefined;
-      this.#table.clear();
-      this.#stagedBytes = 0;
-      this.#uncertainFiles = 0;
-      this.#uncertainBytes = 0;
     }
+    // Only now are the rows of this sync done: staged into Eloqua, and each reject traced.
+    this.#table.clear();
+    this.#stagedBytes = 0;
+    this.#uncertainFiles = 0;
+    this.#uncertainBytes = 0;
+    this.#uncertainRows = 0;
     this.#options.onAck?.();
   }
 
   async #readRejects(report: SyncReport): Promise<void> {
     const { client, signal, onReject, sourceName } = this.#options;
     for await (const reject of client.syncRejects(report.uri, signal ? { signal } : {})) {
+      const { line, repeat } = this.#table.trace(reject.recordIndex, reject.fieldValues);
+      // A row Eloqua held twice is rejected twice: it is one source row, counted and reported once.
+      if (repeat) continue;
       report.rejected++;
       this.stats.rejectedByEloqua++;
-      const line = this.#table.lineOf(reject.recordIndex, reject.fieldValues);
       onReject?.({
         line: line ?? 0,
         stage: "sync",
@@ -424,4 +458,37 @@ export class Uploader {
       });
     }
   }
+}
+
+/** Checks what `importLinkages` does not already check, for users who compose an `Uploader` themselves. */
+function checkUploaderOptions(options: UploaderOptions): void {
+  const where = "Uploader";
+  if (typeof options !== "object" || options === null)
+    throw new InvalidOptionError(where, "options", "an object", options);
+  if (typeof options.client !== "object" || options.client === null)
+    throw new InvalidOptionError(where, "client", "an EloquaBulkClient", options.client);
+  if (typeof options.definition !== "function")
+    throw new InvalidOptionError(
+      where,
+      "definition",
+      "a function resolving the definition's URI",
+      options.definition,
+    );
+  if (
+    !Array.isArray(options.fields) ||
+    options.fields.length === 0 ||
+    !options.fields.every((f) => typeof f === "string")
+  )
+    throw new InvalidOptionError(where, "fields", "a non-empty array of field names", options.fields);
+  const int = (name: keyof UploaderOptions, min: number, max: number): void => {
+    const value = options[name];
+    if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max)
+      throw new InvalidOptionError(where, name, `an integer from ${min} to ${max}`, value);
+  };
+  int("concurrency", 1, 64);
+  int("maxFilesPerSync", 1, 500);
+  int("maxBytesPerSync", 1, Number.MAX_SAFE_INTEGER);
+  int("syncTimeoutMs", 1, 2_147_483_647);
+  if (typeof options.sourceName !== "string")
+    throw new InvalidOptionError(where, "sourceName", "a string", options.sourceName);
 }
