@@ -78,7 +78,7 @@ export async function importCommand(
       rejects = await RejectsFile.open(
         flags.rejects,
         { includeDuplicates: flags["include-duplicates"] === true, columns },
-        resumeFrom !== undefined,
+        resumeFrom?.acknowledgedLine,
       );
       const opened = rejects;
       cleanups.push(() => opened.close());

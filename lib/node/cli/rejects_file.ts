@@ -1,4 +1,5 @@
-import { createWriteStream, type WriteStream } from "node:fs";
+import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
+import { rename } from "node:fs/promises";
 import type { Reject } from "../../reject.ts";
 import type { RejectsCsvWriterOptions } from "../../rejects_csv.ts";
 import { RejectsCsvWriter } from "../../rejects_csv.ts";
@@ -29,21 +30,25 @@ export class RejectsFile {
     });
   }
 
-  /** Opens (creates or truncates, or appends to) the file; a path that cannot be written is a usage error. */
-  /** Open `path` for writing; with `append` (resuming an import), add to it without a new header. */
+  /**
+   * Open `path` for writing (created or truncated; a path that cannot be written is a usage error).
+   * With `keepThroughLine` (resuming an import), the file an earlier run wrote keeps its records of
+   * lines up to that one, which are final, and drops the later ones: this run reports those again.
+   */
   static async open(
     path: string,
     options: RejectsCsvWriterOptions = {},
-    append = false,
+    keepThroughLine?: number,
   ): Promise<RejectsFile> {
-    const stream = createWriteStream(path, { flags: append ? "a" : "w" });
+    const kept = keepThroughLine === undefined ? false : await keepRecordsThrough(path, keepThroughLine);
+    const stream = createWriteStream(path, { flags: kept ? "a" : "w" });
     await new Promise<void>((resolve, reject) => {
       stream.once("open", () => resolve());
       stream.once("error", (error: NodeJS.ErrnoException) => {
         reject(new UsageError(`Cannot write the rejects file ${path}: ${reason(error)}.`));
       });
     });
-    return new RejectsFile(path, stream, new RejectsCsvWriter(options), append);
+    return new RejectsFile(path, stream, new RejectsCsvWriter(options), kept);
   }
 
   /** Rejects written so far. */
@@ -93,4 +98,56 @@ export function reason(error: NodeJS.ErrnoException): string {
     default:
       return error.code ?? error.message;
   }
+}
+
+/**
+ * Rewrites the rejects file at `path` with its header and its records of lines up to `line`; false
+ * when there is no such file. Records are split on line breaks outside quotes (values may hold breaks).
+ */
+async function keepRecordsThrough(path: string, line: number): Promise<boolean> {
+  const input = createReadStream(path, { encoding: "utf8", highWaterMark: FLUSH_AT });
+  const temporary = `${path}.${process.pid}.tmp`;
+  const output = createWriteStream(temporary);
+  let record = "";
+  let quoted = false;
+  let header = true;
+  let out = "";
+  const end = (text: string): void => {
+    const first = Number(text.slice(0, text.indexOf(",")));
+    if (header || (Number.isSafeInteger(first) && first > 0 && first <= line)) out += text;
+    header = false;
+  };
+  try {
+    for await (const chunk of input as AsyncIterable<string>) {
+      let from = 0;
+      for (let i = 0; i < chunk.length; i++) {
+        const c = chunk.charCodeAt(i);
+        if (c === 0x22) quoted = !quoted;
+        else if (c === 0x0a && !quoted) {
+          end(record + chunk.slice(from, i + 1));
+          record = "";
+          from = i + 1;
+        }
+      }
+      record += chunk.slice(from);
+      if (out.length >= FLUSH_AT) {
+        if (!output.write(out)) await new Promise<void>((resolve) => output.once("drain", () => resolve()));
+        out = "";
+      }
+    }
+  } catch (error) {
+    output.destroy();
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw new UsageError(
+      `Cannot read the rejects file ${path} to resume: ${reason(error as NodeJS.ErrnoException)}.`,
+    );
+  }
+  // A last record without its line break was cut off by a crash: this run writes it again.
+  await new Promise<void>((resolve, reject) => {
+    output.once("error", reject);
+    output.end(out, () => resolve());
+  });
+  await rename(temporary, path);
+  // An empty file (a crash before the header was written) gets its header from the writer.
+  return !header;
 }
