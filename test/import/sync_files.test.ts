@@ -27,6 +27,45 @@ function bodies(rows: readonly (readonly [string, string])[], withKeys: boolean,
 }
 
 describe("SyncFileTable", () => {
+  it("should trace each row of a body Eloqua holds twice to its line once, and call the second reject a repeat", () => {
+    const key = rowKey(LINKAGE_SCHEMA, {}, "test");
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(
+          fc.tuple(fc.stringMatching(/^[A-Z0-9]{1,6}$/), fc.stringMatching(/^[a-z]{1,5}@x\.org$/)),
+          {
+            minLength: 1,
+            maxLength: 30,
+            selector: ([id, email]) => `${id.toLowerCase()} ${email}`,
+          },
+        ),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 1000 }),
+        (rows, withKeys, offset) => {
+          const table = new SyncFileTable(FIELDS, withKeys ? key : undefined);
+          for (const body of bodies(rows, withKeys)) table.add(body);
+          // Eloqua held every row twice: the rejects of both copies, the record indexes of the second off.
+          const seen = new Map<number, number>();
+          let repeats = 0;
+          for (const copy of [0, 1]) {
+            rows.forEach(([id, email], i) => {
+              const traced = table.trace(copy === 0 ? i + 1 : rows.length + i + 1 + offset, {
+                OpportunityID: id,
+                EmailAddress: email,
+              });
+              expect(traced.line).toBe(i + 2);
+              if (traced.repeat) repeats++;
+              else seen.set(traced.line!, (seen.get(traced.line!) ?? 0) + 1);
+            });
+          }
+          expect(repeats).toBe(rows.length);
+          expect([...seen.values()].every((n) => n === 1)).toBe(true);
+          expect(seen.size).toBe(rows.length);
+        },
+      ),
+    );
+  });
+
   it("should trace every reject to its row by key hash, whatever letter case Eloqua echoes, when the key ignores case", () => {
     const key = rowKey(LINKAGE_SCHEMA, {}, "test");
     fc.assert(
