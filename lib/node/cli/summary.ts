@@ -24,7 +24,7 @@ export function formatSummary(report: ImportReport, context: SummaryContext): st
         ["invalid", rows.invalid],
         ["duplicate", rows.duplicate],
         // A dry run batches rows without sending them: the report counts them as not sent.
-        ["batched, not sent", rows.notSent + rows.staged],
+        ["a real run would stage", rows.notSent + rows.staged],
       ]
     : [
         ["rows read", rows.read],
