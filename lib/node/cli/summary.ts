@@ -24,7 +24,7 @@ export function formatSummary(report: ImportReport, context: SummaryContext): st
         ["invalid", rows.invalid],
         ["duplicate", rows.duplicate],
         // A dry run batches rows without sending them: the report counts them as not sent.
-        ["a real run would stage", rows.notSent + rows.staged],
+        ["would be staged", rows.notSent + rows.staged],
       ]
     : [
         ["rows read", rows.read],
