@@ -302,8 +302,9 @@ export class Uploader {
       this.#options.onBodyDone?.(batch);
       this.#options.onAck?.();
     } catch (error) {
-      // No answer (aborted, the network failed): Eloqua may have stored it all the same.
-      if (error !== HOLD_FOR_SYNC && !isEloquaHttpError(error)) this.#maybeStored(batch);
+      // No answer (aborted, whatever the reason, or the network failed): Eloqua may have stored it all the same.
+      if (error !== HOLD_FOR_SYNC && (request.signal.aborted || !isEloquaHttpError(error)))
+        this.#maybeStored(batch);
       if (error === HOLD_FOR_SYNC && !signal?.aborted) {
         this.#needSync = true;
         this.#queue.unshift(batch);
@@ -418,8 +419,6 @@ export class Uploader {
       report.status = done.status;
       this.#syncUri = undefined;
       if (done.status === "error") {
-        // Eloqua may have imported some of them anyway; a rerun sends them all again.
-        this.#maybeTwice += this.#table.rows;
         throw new EloquaBulkError(
           "SYNC_FAILED",
           `Eloqua's sync ${created.uri} of ${uri} ended with status "error"; read its logs (GET /syncs/…/logs) and run the import again (with --checkpoint it resends the rows of this sync)`,
@@ -430,6 +429,8 @@ export class Uploader {
       this.#failure ??= error;
       // Eloqua answered the create with an error: no sync exists. Otherwise one may, and a checkpoint names it.
       if (report.uri === "" && isEloquaHttpError(error)) this.#syncUri = undefined;
+      // It ended (in error, or its rejects could not be read): Eloqua may have imported rows a rerun sends again.
+      else if (this.#syncUri === undefined) this.#maybeTwice += this.#table.rows;
       throw error;
     }
     // Only now are the rows of this sync done: staged into Eloqua, and each reject traced.
