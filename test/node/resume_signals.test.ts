@@ -12,6 +12,7 @@ import { CsvParser } from "../../lib/csv/csv_parser.ts";
 import type { ImportReport } from "../../lib/import/report.ts";
 import { type EmulatorServer, startEmulatorServer } from "../../lib/node/emulator_server.ts";
 import { expectedStaged, linkRows, toCsv } from "../import/_import_harness.ts";
+import { FILES_PER_SYNC, resumeArgs } from "./_resume_cli.ts";
 
 const bin = new URL("../../bin/eloqua-bulk.mjs", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "eloqua-resume-signals-"));
@@ -20,7 +21,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const rows = linkRows(6000, 42);
 const file = join(dir, "links.csv");
 writeFileSync(file, toCsv(rows));
-const FILES_PER_SYNC = 7;
 
 interface Run {
   code: number | null;
@@ -146,32 +146,8 @@ async function scenario(expect: ExpectStatic, name: string, stops: { signal: Nod
   try {
     const checkpoint = join(dir, `checkpoint-${name}.json`);
     const rejects = join(dir, `rejects-${name}.csv`);
-    const { site, user, password } = server.emulator.credentials;
-    const args = (run: number) => [
-      "import",
-      file,
-      "--base-url",
-      server.url,
-      "--site",
-      site,
-      "--user",
-      user,
-      "--password",
-      password,
-      "--checkpoint",
-      checkpoint,
-      "--report",
-      join(dir, `report-${name}-${run}.json`),
-      "--rejects",
-      rejects,
-      "--max-batch-bytes",
-      "6000",
-      "--files-per-sync",
-      String(FILES_PER_SYNC),
-      "--concurrency",
-      "3",
-      "--quiet",
-    ];
+    const args = (run: number) =>
+      resumeArgs(server, file, { checkpoint, rejects, report: join(dir, `report-${name}-${run}.json`) });
     const runs: Run[] = [];
     for (const stop of stops) {
       const run = await cli(args(runs.length), server, stop);

@@ -1,0 +1,37 @@
+// The CLI command line the resume tests run: small bodies and syncs, so a run has many stopping points.
+import type { EmulatorServer } from "../../lib/node/emulator_server.ts";
+
+export const FILES_PER_SYNC = 7;
+
+/** `eloqua-bulk import <file>` against `server`, with a checkpoint, a report and (optionally) a rejects file. */
+export function resumeArgs(
+  server: EmulatorServer,
+  file: string,
+  paths: { checkpoint: string; report: string; rejects?: string },
+): string[] {
+  const { site, user, password } = server.emulator.credentials;
+  return [
+    "import",
+    file,
+    "--base-url",
+    server.url,
+    "--site",
+    site,
+    "--user",
+    user,
+    "--password",
+    password,
+    "--checkpoint",
+    paths.checkpoint,
+    "--report",
+    paths.report,
+    ...(paths.rejects === undefined ? [] : ["--rejects", paths.rejects]),
+    "--max-batch-bytes",
+    "6000",
+    "--files-per-sync",
+    String(FILES_PER_SYNC),
+    "--concurrency",
+    "3",
+    "--quiet",
+  ];
+}
