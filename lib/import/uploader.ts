@@ -446,15 +446,17 @@ export class Uploader {
     const { client, signal, onReject, sourceName } = this.#options;
     for await (const reject of client.syncRejects(report.uri, signal ? { signal } : {})) {
       const { line, repeat } = this.#table.trace(reject.recordIndex, reject.fieldValues);
-      // A row Eloqua held twice is rejected twice: it is one source row, counted and reported once.
-      if (repeat) continue;
+      // A row Eloqua held twice is rejected twice: it is one source row, counted and reported once. A reject
+      // that matches no row of this sync's files is of a body whose POST got no answer and that waits for the
+      // next sync: that sync judges the row again, and traces it.
+      if (repeat || line === undefined) continue;
       report.rejected++;
       this.stats.rejectedByEloqua++;
       onReject?.({
-        line: line ?? 0,
+        line,
         stage: "sync",
         code: reject.statusCode,
-        message: `${sourceName} line ${line ?? "?"}: ${reject.message} (sync ${report.uri}, record ${reject.recordIndex})`,
+        message: `${sourceName} line ${line}: ${reject.message} (sync ${report.uri}, record ${reject.recordIndex})`,
         values: { ...reject.fieldValues },
       });
     }
