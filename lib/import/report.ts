@@ -8,7 +8,7 @@ export interface RowReport {
   invalid: number;
   /** Later occurrences of a key already read. */
   duplicate: number;
-  /** Rows in bodies Eloqua accepted (204). */
+  /** Rows in bodies Eloqua accepted (204); resuming, also the rows earlier runs' syncs took. */
   staged: number;
   /** Rows that were never acknowledged by Eloqua: the import stopped before or while sending them. */
   notSent: number;
@@ -47,7 +47,11 @@ export interface ImportReport {
     splits: number;
   };
   syncs: SyncReport[];
-  /** When the import resumed from a checkpoint: the line it resumed after, and the rows it may have staged twice. */
+  /**
+   * When the import resumed from a checkpoint: the line it resumed after, and how many rows Eloqua may
+   * hold twice over every run (those of a sync a stopped run left running or that failed, and bodies
+   * sent again after a POST got no answer).
+   */
   resumed?: { fromLine: number; mayBeStagedTwice: number };
   /** Why the import stopped early, when it did. */
   error?: { code: string; message: string };
