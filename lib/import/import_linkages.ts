@@ -157,6 +157,7 @@ export async function importLinkages(
         signal,
         onReject: onUploadReject,
         sourceName: options.sourceName ?? "input",
+        earlierStaging: resume === undefined ? undefined : { ...resume.sinceSync, rows: resume.unsyncedRows },
         onAck: () => checkpoint(false),
         // Acknowledged bodies' buffers go back to the batcher for the next bodies.
         onBodyDone: (batch) => batches.release(batch.body),

@@ -32,6 +32,12 @@ export interface UploaderOptions {
   signal?: AbortSignal | undefined;
   onReject?: RejectHandler | undefined;
   sourceName: string;
+  /**
+   * What an earlier run staged and did not sync (resuming from a checkpoint): it counts as staged since
+   * the last sync until {@linkcode Uploader.clearEarlierRun} deleted it, so a checkpoint written before
+   * then still tells the next rerun to delete it.
+   */
+  earlierStaging?: { files: number; bytes: number; rows: number } | undefined;
   /** Told when a POST starts and after each acknowledgement (a body staged, a sync), e.g. to write a checkpoint. */
   onAck?: (() => void) | undefined;
   /**
@@ -118,6 +124,9 @@ export class Uploader {
   constructor(options: UploaderOptions) {
     checkUploaderOptions(options);
     this.#options = options;
+    this.#uncertainFiles = options.earlierStaging?.files ?? 0;
+    this.#uncertainBytes = options.earlierStaging?.bytes ?? 0;
+    this.#uncertainRows = options.earlierStaging?.rows ?? 0;
     this.#table = new SyncFileTable(options.fields, options.key);
   }
 
