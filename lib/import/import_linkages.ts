@@ -175,7 +175,7 @@ export async function importLinkages(
   };
   const mayBeStagedTwice = (): number => earlier.mayBeStagedTwice + (uploader?.mayBeStagedTwice ?? 0);
 
-  // Checkpoints: the longest prefix of lines whose rows are all acknowledged.
+  // Checkpoints: the longest prefix of lines whose rows are all done (synced, invalid or duplicates).
   let lastCheckpoint = 0;
   let lastSyncState = "";
   const acknowledgedLine = (): number => {
