@@ -419,6 +419,8 @@ export class Uploader {
     };
     try {
       this.#syncUri = "";
+      // Checkpointed before the request: if the process dies now, a rerun knows a sync may take these rows.
+      this.#options.onAck?.();
       const created = await client.createSync({ syncedInstanceUri: uri }, call);
       report.uri = created.uri;
       this.#syncUri = created.uri;
