@@ -16,6 +16,7 @@ import { importLinkages } from "../../lib/import/import_linkages.ts";
 import type { ImportReport } from "../../lib/import/report.ts";
 import type { Reject } from "../../lib/mod.ts";
 import { type EmulatorServer, startEmulatorServer } from "../../lib/node/emulator_server.ts";
+import { FETCH_RESENDS_POST_ON_DROP } from "../runtimes/runtime.ts";
 import { expectedStaged, instantTimers, type LinkRow, linkRows, toCsv } from "./_import_harness.ts";
 
 /** How a run is stopped. Ordinals count within the run (the fault rules are set again for each run). */
@@ -453,12 +454,13 @@ function stopsOf(kinds: readonly Interruption["kind"][]): fc.Arbitrary<Case["int
 const backgroundFault: fc.Arbitrary<FaultRule> = fc.oneof(
   fc.record({
     route: fc.constant("data.post" as const),
+    // Deno's fetch sends a POST again, unseen by the client, when its connection closes unanswered: the
+    // client cannot count that file (docs/RUNTIMES.md), so dropped connections are left out there.
     action: fc.constantFrom<FaultRule["action"]>(
       { status: 429 },
       { status: 500 },
       { status: 503 },
-      "reset",
-      "commitThenDrop",
+      ...(FETCH_RESENDS_POST_ON_DROP ? [] : (["reset", "commitThenDrop"] as const)),
       { delayMs: 2 },
     ),
     rate: fc.integer({ min: 1, max: 10 }).map((n) => n / 100),
