@@ -93,6 +93,25 @@ PLAIN.fill(1, 0x20, 0x7f);
 PLAIN[0x22] = 0;
 PLAIN[0x5c] = 0;
 
+/** A DataView of exactly the bytes of `bytes`. */
+function viewOf(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Whether the four bytes of `x` are all plain (see `PLAIN`), tested at once (no byte ≥ 0x80 is plain). */
+function isPlainWord(x: number): boolean {
+  const quote = x ^ 0x22222222;
+  const backslash = x ^ 0x5c5c5c5c;
+  const del = x ^ 0x7f7f7f7f;
+  // A byte below 0x20, or a zero byte of one of the XORs, sets its top bit here (exact when none is ≥ 0x80).
+  const special =
+    ((x - 0x20202020) & ~x) |
+    ((quote - 0x01010101) & ~quote) |
+    ((backslash - 0x01010101) & ~backslash) |
+    ((del - 0x01010101) & ~del);
+  return ((special | x) & 0x80808080) === 0;
+}
+
 /** Where the plain printable ASCII (copied to JSON as it is) of `bytes[a, e)` ends. */
 function plainBytesEnd(bytes: Uint8Array, a: number, e: number): number {
   let j = a;
@@ -138,15 +157,18 @@ export class JsonBatcher {
   readonly #maxBytes: number;
   readonly #maxRows: number;
   readonly #names: string[];
-  /** `{"Field1":"`, then `","Field2":"`, … */
-  readonly #prefixes: Uint8Array[];
-  /** `"}` */
-  readonly #suffix = encoder.encode('"}');
+  /** `{"Field1":"`, then `","Field2":"`, …, then `"}`, one after another: the bytes every row has. */
+  readonly #fixed: Uint8Array;
+  readonly #fixedView: DataView;
+  /** Where field `k`'s prefix ends in `#fixed`; the last entry ends the suffix. */
+  readonly #fixedEnds: Int32Array;
   readonly #fixedBytes: number;
   readonly #source: string;
   readonly #onReject: RejectHandler | undefined;
 
   #buffer: Uint8Array<ArrayBuffer>;
+  /** `#buffer` as a DataView, for writing four bytes a step. */
+  #view: DataView;
   /** Buffers of bodies handed out, which `release` takes back. */
   readonly #issued = new WeakSet<ArrayBuffer>();
   /** Buffers given back, for the next bodies. */
@@ -181,10 +203,16 @@ export class JsonBatcher {
     this.#names = fieldNames(options.schema ?? LINKAGE_SCHEMA);
     if (this.#names.length === 0)
       throw new InvalidOptionError("JsonBatcher", "schema.fields", "a non-empty array", []);
-    this.#prefixes = this.#names.map((name, k) =>
-      encoder.encode(`${k === 0 ? "{" : '",'}${JSON.stringify(name)}:"`),
-    );
-    this.#fixedBytes = this.#prefixes.reduce((sum, p) => sum + p.length, 0) + this.#suffix.length;
+    const parts = [...this.#names.map((name, k) => `${k === 0 ? "{" : '",'}${JSON.stringify(name)}:"`), '"}'];
+    this.#fixed = encoder.encode(parts.join(""));
+    this.#fixedEnds = new Int32Array(parts.length);
+    let fixedEnd = 0;
+    parts.forEach((part, k) => {
+      fixedEnd += encoder.encode(part).length;
+      this.#fixedEnds[k] = fixedEnd;
+    });
+    this.#fixedBytes = this.#fixed.length;
+    this.#fixedView = viewOf(this.#fixed);
     this.#source = options.sourceName ?? "input";
     const skip = options.skipThroughLine ?? 0;
     if (!Number.isSafeInteger(skip) || skip < 0) {
@@ -198,6 +226,7 @@ export class JsonBatcher {
     }
     this.#recycle = recycle;
     this.#buffer = new Uint8Array(Math.min(maxBytes, 1 << 20));
+    this.#view = viewOf(this.#buffer);
     this.#buffer[0] = 0x5b; // [
   }
 
@@ -205,6 +234,7 @@ export class JsonBatcher {
   push(batch: RowBatch): JsonBatch[] {
     const done: JsonBatch[] = [];
     const { starts, ends, width } = batch;
+    const sourceView = viewOf(batch.bytes);
     if (batch.length > 0) this.#lastLine = batch.lines[batch.length - 1]!;
     for (let r = 0; r < batch.length; r++) {
       if (batch.lines[r]! <= this.#skipThroughLine) {
@@ -220,7 +250,7 @@ export class JsonBatcher {
       }
       const bound = this.#fixedBytes + 6 * chars;
       if (this.#pos + 1 + bound + 1 <= this.#maxBytes) {
-        this.#write(batch, r, bound);
+        this.#write(batch, sourceView, r, bound);
         continue;
       }
       const bytes = this.#measure(batch, r);
@@ -230,7 +260,7 @@ export class JsonBatcher {
       }
       // The row, a comma before it unless it is first, and the closing bracket must fit.
       if (this.#rows > 0 && this.#pos + 1 + bytes + 1 > this.#maxBytes) done.push(this.#cut());
-      this.#write(batch, r, bytes);
+      this.#write(batch, sourceView, r, bytes);
     }
     return done;
   }
@@ -275,7 +305,7 @@ export class JsonBatcher {
    * is copied byte by byte; a value holding anything else is rewritten
    * through `JSON.stringify` and `TextEncoder`.
    */
-  #write(batch: RowBatch, r: number, bound: number): void {
+  #write(batch: RowBatch, sourceView: DataView, r: number, bound: number): void {
     let pos = this.#pos;
     if (pos + 1 + bound + 1 > this.#buffer.length) this.#grow(pos + 1 + bound + 1);
     const buffer = this.#buffer;
@@ -290,19 +320,31 @@ export class JsonBatcher {
     }
     const rowStart = pos;
     this.#offsets[this.#rows] = pos;
-    const prefixes = this.#prefixes;
+    // Bytes are moved four at a step through DataViews: twice as fast as one by one, and a `set` call
+    // costs more than the ~20 bytes of a value.
+    const view = this.#view;
+    const fixed = this.#fixed;
+    const fixedView = this.#fixedView;
+    const fixedEnds = this.#fixedEnds;
     const width = batch.width;
-    const source = batch.bytes;
-    for (let k = 0; k < width; k++) {
-      const prefix = prefixes[k]!;
-      buffer.set(prefix, pos);
-      pos += prefix.length;
-      const i = r * width + k;
-      const start = batch.starts[i]!;
-      const e = batch.ends[i]!;
+    const { starts, ends, bytes: source } = batch;
+    const base = r * width;
+    let f = 0;
+    for (let k = 0; k <= width; k++) {
+      const fe = fixedEnds[k]!;
+      for (; f + 4 <= fe; f += 4, pos += 4) view.setInt32(pos, fixedView.getInt32(f, true), true);
+      for (; f < fe; f++) buffer[pos++] = fixed[f]!;
+      if (k === width) break;
+      const start = starts[base + k]!;
+      const e = ends[base + k]!;
       if (start >= 0) {
-        // A byte span (ASCII): copied as it is scanned while plain.
+        // A byte span (ASCII): copied while plain, four bytes a step, then byte by byte.
         let j = start;
+        for (; j + 4 <= e; j += 4, pos += 4) {
+          const x = sourceView.getInt32(j, true);
+          if (!isPlainWord(x)) break;
+          view.setInt32(pos, x, true);
+        }
         for (; j < e; j++) {
           const c = source[j]!;
           if (PLAIN[c] === 0) break;
@@ -316,8 +358,6 @@ export class JsonBatcher {
         else pos = writeJson(buffer, pos, text.slice(a, e));
       }
     }
-    buffer[pos++] = 0x22; // "
-    buffer[pos++] = 0x7d; // }
     // The uploader's reject map needs a hash of each row: a word of its dedupe key hash when the row came
     // with one (no work), else a hash of its JSON, taken now while the bytes are in cache.
     const keys = batch.keys;
@@ -346,6 +386,7 @@ export class JsonBatcher {
     const next = new Uint8Array(Math.min(size, this.#maxBytes));
     next.set(this.#buffer.subarray(0, this.#pos));
     this.#buffer = next;
+    this.#view = viewOf(next);
   }
 
   #cut(): JsonBatch {
@@ -362,6 +403,7 @@ export class JsonBatcher {
       const reused = this.#free.pop();
       this.#buffer =
         reused !== undefined && reused.length >= buffer.length ? reused : new Uint8Array(buffer.length);
+      this.#view = viewOf(this.#buffer);
       this.#buffer[0] = 0x5b; // [
     } else {
       // An exact-size copy; the working buffer, already in memory, is kept for the next body.

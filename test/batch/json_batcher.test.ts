@@ -10,6 +10,7 @@ import {
   type Reject,
   type Row,
   RowBatch,
+  RowBatchBuilder,
   sliceBatch,
   splitBatch,
 } from "../../lib/mod.ts";
@@ -178,6 +179,38 @@ describe("JsonBatcher", () => {
           }
         },
       ),
+    );
+  });
+
+  it("should write values held as byte spans of the input exactly as JSON.stringify does, whatever ASCII they hold", () => {
+    // Spans are copied four bytes a step while plain: a quote, backslash, control or DEL byte at any offset must
+    // still be escaped.
+    const ascii = fc.string({
+      unit: fc.oneof(
+        fc.constantFrom("a", "Z", "0", "@", ".", '"', "\\", "\u007f", "\u001f", "\n", " ", "~"),
+        fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)),
+      ),
+      maxLength: 24,
+    });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(ascii, ascii), { minLength: 1, maxLength: 30 }), (pairs) => {
+        const text = pairs.map(([a, b]) => `${a}${b}`).join("");
+        const builder = new RowBatchBuilder(2);
+        let at = 0;
+        pairs.forEach(([a, b], i) => {
+          builder.addSpan(at, at + a.length);
+          at += a.length;
+          builder.addSpan(at, at + b.length);
+          at += b.length;
+          builder.endRow(i + 2);
+        });
+        const batcher = new JsonBatcher();
+        const bodies = batcher.push(builder.finish(new TextEncoder().encode(text)));
+        const last = batcher.flush();
+        if (last) bodies.push(last);
+        const expected = pairs.map(([a, b]) => ({ OpportunityID: a, EmailAddress: b }));
+        expect(decoder.decode(bodies[0]!.body)).toBe(JSON.stringify(expected));
+      }),
     );
   });
 
