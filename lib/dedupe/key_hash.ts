@@ -25,15 +25,31 @@ export function hashRowKey(
   fields: readonly number[],
   caseSensitive: readonly boolean[],
 ): void {
+  hashRowKeyIn(batch, viewOf(batch.bytes), row, fields, caseSensitive);
+}
+
+/** {@linkcode hashRowKey} with a DataView of `batch.bytes` made once for the batch. */
+export function hashRowKeyIn(
+  batch: RowBatch,
+  view: DataView,
+  row: number,
+  fields: readonly number[],
+  caseSensitive: readonly boolean[],
+): void {
   let w = 0;
   const base = row * batch.width;
   for (let k = 0; k < fields.length; k++) {
     const i = base + fields[k]!;
     const start = batch.starts[i]!;
-    if (start >= 0) w = addBytes(batch.bytes, start, batch.ends[i]!, !caseSensitive[k], w);
+    if (start >= 0) w = addBytes(batch.bytes, view, start, batch.ends[i]!, !caseSensitive[k], w);
     else w = addString(batch.aux, ~start, batch.ends[i]!, !caseSensitive[k], w);
   }
   murmur128(words, w);
+}
+
+/** A DataView of exactly the bytes of `bytes`. */
+export function viewOf(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Hash the strings `values`; `caseSensitive[k]` says whether `values[k]` keeps its case. Same result as {@linkcode hashRowKey}. */
@@ -61,16 +77,15 @@ function reserve(w: number, n: number): void {
  * Write the words of the UTF-8 bytes `b[a, e)` from word `w` on: its length,
  * then its bytes four by four. Returns the next free word.
  */
-function addBytes(b: Uint8Array, a: number, e: number, fold: boolean, w: number): number {
+function addBytes(b: Uint8Array, view: DataView, a: number, e: number, fold: boolean, w: number): number {
   const n = e - a;
   reserve(w, n);
   const out = words;
   out[w++] = n;
   let i = a;
-  for (; i + 3 < e; i += 4) {
-    const x = b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
-    out[w++] = fold ? foldWord(x) : x;
-  }
+  // Four bytes a step, little-endian: the same word as `b[i] | b[i + 1] << 8 | …`.
+  if (fold) for (; i + 3 < e; i += 4) out[w++] = foldWord(view.getInt32(i, true));
+  else for (; i + 3 < e; i += 4) out[w++] = view.getInt32(i, true);
   if (i < e) {
     let x = 0;
     for (let s = 0; i < e; i++, s += 8) x |= b[i]! << s;
@@ -112,7 +127,7 @@ function addString(s: string, a: number, e: number, fold: boolean, w: number): n
 function addEncoded(s: string, a: number, e: number, fold: boolean, start: number): number {
   const value = s.slice(a, e);
   const bytes = encoder.encode(fold ? value.toLowerCase() : value);
-  return addBytes(bytes, 0, bytes.length, false, start);
+  return addBytes(bytes, viewOf(bytes), 0, bytes.length, false, start);
 }
 
 function grow(old: Int32Array, need: number): Int32Array<ArrayBuffer> {

@@ -2,7 +2,7 @@ import type { BufferPool } from "../buffer_pool.ts";
 import { InvalidOptionError } from "../errors.ts";
 import type { RowBatch } from "../row_batch.ts";
 import { fieldNames, type ImportSchema } from "../schema.ts";
-import { hashRowKey, KEY_HASH } from "./key_hash.ts";
+import { hashRowKeyIn, KEY_HASH, viewOf } from "./key_hash.ts";
 
 /** Which values of a row make its key, and whether each keeps its case. */
 export interface RowKey {
@@ -54,8 +54,9 @@ export function hashBatchKeys(batch: RowBatch, key: RowKey, pool?: BufferPool): 
       ? new Int32Array(batch.length * 4)
       : new Int32Array(pool.take(batch.length * 16), 0, batch.length * 4);
   const h = KEY_HASH;
+  const view = viewOf(batch.bytes);
   for (let r = 0; r < batch.length; r++) {
-    hashRowKey(batch, r, key.fields, key.caseSensitive);
+    hashRowKeyIn(batch, view, r, key.fields, key.caseSensitive);
     keys[r * 4] = h[0]!;
     keys[r * 4 + 1] = h[1]!;
     keys[r * 4 + 2] = h[2]!;

@@ -24,6 +24,29 @@ function controlInText(text: string, a: number, e: number): number {
   return -1;
 }
 
+const TRIM = 1;
+const REQUIRED = 2;
+/** Scan for control characters (the e-mail rule refuses them already). */
+const NO_CONTROL = 4;
+const EMAIL = 8;
+const CUSTOM = 16;
+
+/** The checks of `field`, as bits. */
+function fieldRules(field: FieldSpec): number {
+  let rules = 0;
+  if (field.trim !== false) rules |= TRIM;
+  if (field.required) rules |= REQUIRED;
+  if (field.format === "email") rules |= EMAIL;
+  else if (field.allowControlCharacters !== true) rules |= NO_CONTROL;
+  if (field.validate !== undefined) rules |= CUSTOM;
+  return rules;
+}
+
+/** `isTrimmedSpace` for a byte of an ASCII span. */
+function isAsciiSpace(c: number): boolean {
+  return c <= 32 && (c === 32 || (c >= 9 && c <= 13));
+}
+
 /** Options of {@linkcode RowValidator} and `ValidateStream`. */
 export interface RowValidatorOptions {
   /**
@@ -59,6 +82,10 @@ export interface ValidateStats {
 export class RowValidator {
   readonly stats: ValidateStats = { valid: 0, invalid: 0 };
   readonly #fields: readonly FieldSpec[];
+  /** Per field, its checks as bits (`TRIM`, `REQUIRED`, …): read once, not per row from the spec objects. */
+  readonly #rules: Uint8Array;
+  /** Per field, its `maxLength`, or Infinity. */
+  readonly #maxLengths: Float64Array;
   readonly #names: string[];
   readonly #source: string;
   readonly #onReject: RejectHandler | undefined;
@@ -72,6 +99,8 @@ export class RowValidator {
       throw new InvalidOptionError("RowValidator", "schema.fields", "a non-empty array", schema.fields);
     }
     this.#fields = schema.fields;
+    this.#rules = Uint8Array.from(schema.fields, fieldRules);
+    this.#maxLengths = Float64Array.from(schema.fields, (f) => f.maxLength ?? Number.POSITIVE_INFINITY);
     this.#names = fieldNames(schema);
     this.#source = options.sourceName ?? "input";
     this.#onReject = options.onReject;
@@ -96,28 +125,30 @@ export class RowValidator {
 
   #check(batch: RowBatch, r: number): boolean {
     const fields = this.#fields;
+    const rules = this.#rules;
+    const maxLengths = this.#maxLengths;
     const width = batch.width;
     const { starts, ends, bytes } = batch;
     const newStarts = this.#newStarts;
     const newEnds = this.#newEnds;
+    const base = r * width;
     for (let k = 0; k < width; k++) {
-      const field = fields[k]!;
-      const i = r * width + k;
-      const start = starts[i]!;
-      let e = ends[i]!;
+      const rule = rules[k]!;
+      const start = starts[base + k]!;
+      let e = ends[base + k]!;
       let a: number;
       // A byte span is ASCII: bytes are characters. Other values are strings in `aux`.
       if (start >= 0) {
         a = start;
-        if (field.trim !== false) {
-          while (a < e && isTrimmedSpace(bytes[a]!)) a++;
-          while (e > a && isTrimmedSpace(bytes[e - 1]!)) e--;
+        if ((rule & TRIM) !== 0) {
+          while (a < e && isAsciiSpace(bytes[a]!)) a++;
+          while (e > a && isAsciiSpace(bytes[e - 1]!)) e--;
         }
         newStarts[k] = a;
       } else {
         const text = batch.aux;
         a = ~start;
-        if (field.trim !== false) {
+        if ((rule & TRIM) !== 0) {
           while (a < e && isTrimmedSpace(text.charCodeAt(a))) a++;
           while (e > a && isTrimmedSpace(text.charCodeAt(e - 1))) e--;
         }
@@ -126,10 +157,13 @@ export class RowValidator {
       newEnds[k] = e;
       const length = e - a;
       if (length === 0) {
-        if (field.required) return this.#reject(batch, r, "REQUIRED_FIELD_EMPTY", `${field.name} is empty`);
+        if ((rule & REQUIRED) !== 0) {
+          return this.#reject(batch, r, "REQUIRED_FIELD_EMPTY", `${fields[k]!.name} is empty`);
+        }
         continue;
       }
-      if (field.maxLength !== undefined && length > field.maxLength) {
+      if (length > maxLengths[k]!) {
+        const field = fields[k]!;
         return this.#reject(
           batch,
           r,
@@ -137,8 +171,7 @@ export class RowValidator {
           `${field.name} has ${length} characters, more than the ${field.maxLength} allowed`,
         );
       }
-      // The e-mail rule already refuses every control character.
-      if (field.allowControlCharacters !== true && field.format !== "email") {
+      if ((rule & NO_CONTROL) !== 0) {
         const at = start >= 0 ? controlInBytes(bytes, a, e) : controlInText(batch.aux, a, e);
         if (at >= 0) {
           const code = start >= 0 ? bytes[at]! : batch.aux.charCodeAt(at);
@@ -146,30 +179,31 @@ export class RowValidator {
             batch,
             r,
             "CONTROL_CHARACTER",
-            `${field.name} holds a control character (U+${code.toString(16).toUpperCase().padStart(4, "0")}) at character ${at - a + 1}`,
+            `${fields[k]!.name} holds a control character (U+${code.toString(16).toUpperCase().padStart(4, "0")}) at character ${at - a + 1}`,
           );
         }
       }
       if (
-        field.format === "email" &&
+        (rule & EMAIL) !== 0 &&
         !(start >= 0 ? isValidEmailBytes(bytes, a, e) : isValidEmailSpan(batch.aux, a, e))
       ) {
         return this.#reject(
           batch,
           r,
           "INVALID_EMAIL",
-          `${field.name} ${quoteValue(this.#text(batch, start, a, e))} is not a valid e-mail address`,
+          `${fields[k]!.name} ${quoteValue(this.#text(batch, start, a, e))} is not a valid e-mail address`,
         );
       }
-      if (field.validate !== undefined) {
-        const problem = field.validate(this.#text(batch, start, a, e));
+      if ((rule & CUSTOM) !== 0) {
+        const field = fields[k]!;
+        const problem = field.validate!(this.#text(batch, start, a, e));
         if (problem !== undefined)
           return this.#reject(batch, r, problem.code, `${field.name}: ${problem.message}`);
       }
     }
     for (let k = 0; k < width; k++) {
-      starts[r * width + k] = newStarts[k]!;
-      ends[r * width + k] = newEnds[k]!;
+      starts[base + k] = newStarts[k]!;
+      ends[base + k] = newEnds[k]!;
     }
     return true;
   }
