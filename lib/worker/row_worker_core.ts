@@ -70,7 +70,11 @@ export function serveRows(post: PostToMain): (message: ToRowWorker) => void {
     try {
       switch (message.type) {
         case "init": {
-          const options = { ...message.options, onReject, bufferPool: pool };
+          const options = {
+            ...message.options,
+            ...(message.rejects === false ? {} : { onReject }),
+            bufferPool: pool,
+          };
           reader = new CsvRowReader(options);
           validator = new RowValidator(options);
           key = rowKey(options.schema ?? LINKAGE_SCHEMA, options.caseSensitive ?? {}, "RowWorker");

@@ -14,7 +14,12 @@ export type RowWorkerOptions = Omit<CsvRowReaderOptions, "onReject" | "bufferPoo
 
 /** Main thread → worker. */
 export type ToRowWorker =
-  | { readonly type: "init"; readonly options: RowWorkerOptions }
+  | {
+      readonly type: "init";
+      readonly options: RowWorkerOptions;
+      /** Whether the main thread reads rejects: without it, invalid rows are only counted (no objects built or copied). */
+      readonly rejects?: boolean;
+    }
   | {
       readonly type: "chunk";
       readonly chunk: Uint8Array | string;

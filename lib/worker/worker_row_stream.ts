@@ -206,7 +206,7 @@ export class WorkerRowStream extends TransformStream<Uint8Array | string, RowBat
               ),
             ),
         );
-        worker.postMessage({ type: "init", options: rest }, []);
+        worker.postMessage({ type: "init", options: rest, rejects: onReject !== undefined }, []);
       },
       async transform(chunk) {
         if (failure !== undefined) throw failure;
