@@ -4,8 +4,16 @@
  * - `--role emulator`: serves the emulator in count-only mode on 127.0.0.1 and prints
  *   `{"url": …}`; on SIGTERM it prints its stats, the CPU it used since it was ready and its peak RSS as
  *   one JSON line, then exits.
- * - `--role import --case ours|naive --url <emulator> --file <csv>`: runs one import in this (fresh)
- *   process and prints its measurements as one JSON line.
+ * - `--role import --case ours|ours-1thread|naive --url <emulator> --file <csv>`: runs one import in this
+ *   (fresh) process and prints its measurements as one JSON line.
+ * - `--role import --case cli --url <emulator> --file <csv> --cli bin/eloqua-bulk.mjs`: runs the user's
+ *   command, `node bin/eloqua-bulk.mjs import <csv> --quiet --base-url <emulator> --report <tmp>` with the
+ *   emulator's credentials in `ELOQUA_SITE`, `ELOQUA_USER` and `ELOQUA_PASSWORD`, as a child under
+ *   `/usr/bin/time` (its CPU, peak RSS and page faults, worker threads included), and prints the same JSON
+ *   line: wall time from spawn to exit, counts from the report, and whether `dist/` or the TypeScript
+ *   sources (tsx) ran.
+ *
+ * The `reference` cases are their own program, `bench/reference/reference.mjs`, which measures itself.
  *
  * By hand, e.g. for a CPU profile of the importer alone:
  *
@@ -17,7 +25,10 @@
  * @module
  */
 
-import { statSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { EloquaBulkClient } from "../lib/client/client.ts";
@@ -25,6 +36,7 @@ import { DedupeIndex } from "../lib/dedupe/dedupe_index.ts";
 import { basicAuthorization } from "../lib/emulator/auth.ts";
 import { DEFAULT_CREDENTIALS } from "../lib/emulator/options.ts";
 import { importLinkages } from "../lib/import/import_linkages.ts";
+import type { ImportReport } from "../lib/import/report.ts";
 import { fileSource } from "../lib/node/file_source.ts";
 import { createNodeHttpFetch, spawnRowWorkerThread, startEmulatorServer } from "../lib/node/mod.ts";
 import { runNaiveUpload } from "./naive_upload.ts";
@@ -32,9 +44,12 @@ import { runNaiveUpload } from "./naive_upload.ts";
 /** Bytes of CSV per row assumed to size the dedupe index from the file size (as `_run_case.ts`). */
 export const BYTES_PER_ROW_GUESS = 40;
 
-/** The import cases. */
-/** `ours`: the CLI's defaults (node:http transport, a row worker thread); `ours-1thread`: the same, one thread; `naive`. */
-export const E2E_CASES = ["ours", "ours-1thread", "naive"] as const;
+/**
+ * The import cases, in the order they run: `ours` (the CLI's defaults: node:http transport, a row worker
+ * thread), `ours-1thread` (the same, one thread), `cli` (the command itself, in a child process),
+ * `reference` and `reference-2threads` (`bench/reference/reference.mjs`, the byte-level yardstick), `naive`.
+ */
+export const E2E_CASES = ["ours", "ours-1thread", "cli", "reference", "reference-2threads", "naive"] as const;
 export type E2eCase = (typeof E2E_CASES)[number];
 
 /** What the emulator process prints on SIGTERM. */
@@ -63,6 +78,14 @@ export interface ImportResult {
   cpuSystemMs: number;
   /** Peak resident set of the whole process (runtime and tsx included). */
   maxRssBytes: number;
+  /**
+   * `cli` only: which code `bin/eloqua-bulk.mjs` ran, `dist` (compiled, at least as new as every `lib/`
+   * source) or `tsx` (the sources); CPU, RSS and faults then cover the whole process from its start, and
+   * `rssBeforeBytes` and `memoryPeaks` are 0 (not measured).
+   */
+  runtime?: "dist" | "tsx";
+  /** `reference` cases: bytes of its dedupe table. */
+  keyTableBytes?: number;
   /** Resident set just before the import started (runtime, tsx, modules loaded). */
   rssBeforeBytes: number;
   /** Minor page faults taken during the import. */
@@ -215,6 +238,82 @@ async function importRole(kind: E2eCase, url: string, file: string): Promise<voi
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
+/** The newest modification time of a `.ts` file under `dir` (as `bin/eloqua-bulk.mjs` computes it). */
+function newestSource(dir: string): number {
+  let newest = 0;
+  if (!existsSync(dir)) return newest;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith(".ts")) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Which code `bin/eloqua-bulk.mjs` runs: its own rule, read before the spawn. */
+export function cliRuntime(cli: string, env: NodeJS.ProcessEnv): "dist" | "tsx" {
+  const root = dirname(dirname(cli));
+  const built = join(root, "dist", "node", "cli", "main.js");
+  const useBuilt =
+    env.ELOQUA_BULK_FROM_SOURCE !== "1" &&
+    existsSync(built) &&
+    statSync(built).mtimeMs >= newestSource(join(root, "lib"));
+  return useBuilt ? "dist" : "tsx";
+}
+
+/** `/usr/bin/time -f` fields: elapsed s, user s, system s, peak RSS KiB, minor faults. */
+const TIME_FORMAT = "%e %U %S %M %R";
+
+/** Run the CLI on `file` against the emulator at `url`, as a user would, and measure the child process. */
+async function cliRole(cli: string, url: string, file: string): Promise<ImportResult> {
+  if (!existsSync("/usr/bin/time")) throw new Error("the cli case needs /usr/bin/time (GNU time)");
+  const { site, user, password } = DEFAULT_CREDENTIALS;
+  const dir = mkdtempSync(join(tmpdir(), "e2e-cli-"));
+  const timing = join(dir, "time.txt");
+  const reportPath = join(dir, "report.json");
+  const env = { ...process.env, ELOQUA_SITE: site, ELOQUA_USER: user, ELOQUA_PASSWORD: password };
+  const runtime = cliRuntime(cli, env);
+  const args = ["-f", TIME_FORMAT, "-o", timing, process.execPath, cli, "import", file, "--quiet"];
+  args.push("--base-url", url, "--report", reportPath);
+  const t0 = performance.now();
+  const child = spawn("/usr/bin/time", args, { stdio: ["ignore", "ignore", "inherit"], env });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", resolve);
+  });
+  const wallMs = performance.now() - t0;
+  try {
+    const fields = readFileSync(timing, "utf8").trim().split("\n").at(-1)!.trim().split(/\s+/).map(Number);
+    const [, userS, systemS, rssKiB, faults] = fields as [number, number, number, number, number];
+    const report = JSON.parse(readFileSync(reportPath, "utf8")) as ImportReport;
+    const { read, invalid, duplicate, staged, notSent } = report.rows;
+    return {
+      case: "cli",
+      fileBytes: statSync(file).size,
+      counts: { read, invalid, duplicate, staged, notSent },
+      ok: report.ok && code === 0,
+      ...(report.error === undefined
+        ? code === 0
+          ? {}
+          : { error: `exit code ${code}` }
+        : { error: `${report.error.code}: ${report.error.message}` }),
+      dataPosts: report.requests.dataPosts,
+      bodyBytes: report.requests.bytes,
+      syncs: report.syncs.length,
+      wallMs,
+      cpuUserMs: userS * 1000,
+      cpuSystemMs: systemS * 1000,
+      maxRssBytes: rssKiB * 1024,
+      rssBeforeBytes: 0,
+      minorPageFaults: faults,
+      memoryPeaks: { heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 },
+      runtime,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -222,6 +321,7 @@ async function main(): Promise<void> {
       case: { type: "string", default: "ours" },
       url: { type: "string" },
       file: { type: "string" },
+      cli: { type: "string" },
     },
   });
   if (values.role === "emulator") return emulatorRole();
@@ -234,6 +334,15 @@ async function main(): Promise<void> {
   }
   if (values.url === undefined) throw new RangeError("--url (the emulator's origin) is required");
   if (values.file === undefined) throw new RangeError("--file is required");
+  if (kind === "cli") {
+    if (values.cli === undefined) throw new RangeError("--cli (the path of bin/eloqua-bulk.mjs) is required");
+    const result = await cliRole(values.cli, values.url, values.file);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  if (kind === "reference" || kind === "reference-2threads") {
+    throw new RangeError(`the ${kind} case is its own program: node bench/reference/reference.mjs`);
+  }
   await importRole(kind, values.url, values.file);
 }
 

@@ -9,18 +9,26 @@
  *   worker thread),
  *   `expectedKeys` = file size / 40;
  * - `ours-1thread`: the same with every stage on the main thread (no `rowWorker`);
+ * - `cli`: the user's path, `node bin/eloqua-bulk.mjs import <file> --quiet --base-url <emulator>` with the
+ *   emulator's credentials in `ELOQUA_SITE`/`ELOQUA_USER`/`ELOQUA_PASSWORD`, measured from spawn to exit
+ *   under `/usr/bin/time` (module loading and start-up included); which code ran (`dist` or `tsx`) is
+ *   recorded;
+ * - `reference`, `reference-2threads`: `bench/reference/reference.mjs`, a plain-JavaScript byte-level
+ *   program doing the same job (the yardstick: the target is ours ≥ 85% of the faster of the two);
  * - `naive`: fast-csv → per-row TransformStreams → `Set` → `JSON.stringify` → ky, one POST at a time
  *   (`naive_upload.ts`); only on files up to `--naive-max-mb` (its `Set` would not fit a 1 GB file's keys
  *   in Node's default heap, and it runs at ~2 MB/s).
  *
  * Reports per file and case the median MB/s (10^6 bytes of CSV per second), rows/s, CPU seconds of the
  * importer and of the emulator, peak RSS of the importer and the rows the emulator staged; checks that
- * every run staged the generator's unique rows; and checks the targets: ≥ 40 MB/s, ≥ 10× naive, and
- * peak RSS minus the dedupe index within 10% between the smallest and the largest file.
+ * every run staged the generator's unique rows, and that every case staged the same rows, POSTs and body
+ * bytes as `ours`; and checks the targets: ≥ 40 MB/s, ≥ 10× naive, ≥ 85% of the reference, and peak RSS
+ * minus the dedupe index within 10% between the smallest and the largest file.
  *
  * ```sh
  * npx tsx bench/e2e.bench.ts [--mb 200,1000] [--repeats 3] [--naive-repeats 3] [--naive-max-mb 200] \
- *   [--only ours,naive] [--profile /tmp/prof] [--json out.json]
+ *   [--only ours,cli,reference,naive] [--profile /tmp/prof] [--json out.json]
+ * npx tsx bench/chart.ts bench/results/e2e-….json    # an SVG chart of the results
  * ```
  * @module
  */
@@ -32,6 +40,7 @@ import { dirname, join, relative } from "node:path";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { DEFAULT_CREDENTIALS } from "../lib/emulator/options.ts";
 import { E2E_CASES, type E2eCase, type EmulatorResult, type ImportResult } from "./_e2e_case.ts";
 import {
   caseCommand,
@@ -46,6 +55,10 @@ import { defaultDataPath, type GenerateStats, writeLinkageCsv } from "./generate
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 
 const RUNNER = fileURLToPath(new URL("./_e2e_case.ts", import.meta.url));
+/** The yardstick: plain JavaScript, run as it is (no build, no tsx). */
+const REFERENCE = fileURLToPath(new URL("./reference/reference.mjs", import.meta.url));
+/** The user's command. */
+const CLI = join(ROOT, "bin", "eloqua-bulk.mjs");
 /**
  * The emulator process's environment on top of ours. It stands in for Eloqua's servers but shares this
  * machine's two cores with the importer, so what it costs is taken from the importer. Node's HTTP server
@@ -61,6 +74,10 @@ const EMULATOR_ENV = { MALLOC_TRIM_THRESHOLD_: String(1 << 30) };
 const TARGET_MBPS = 40;
 const TARGET_RATIO = 10;
 const TARGET_RSS_SPREAD = 0.1;
+/** ours ≥ 85% of the reference's MB/s (the faster of its two variants). */
+const TARGET_OF_REFERENCE = 0.85;
+/** Cases whose bodies must be byte for byte those of `ours`: the same rows, cut at the same places. */
+const SAME_BODIES_AS_OURS: readonly E2eCase[] = ["ours-1thread", "cli", "reference", "reference-2threads"];
 
 interface Run {
   import: ImportResult;
@@ -96,6 +113,8 @@ interface Summary {
   dataPosts: number;
   syncs: number;
   bodyBytes: number;
+  /** `cli`: which code ran, `dist` or `tsx` (`dist+tsx` when runs differed). */
+  runtime?: string;
 }
 
 const median = (values: number[]): number => {
@@ -140,22 +159,18 @@ async function runOnce(kind: E2eCase, file: string, profile: string | undefined,
   });
   try {
     const nodeArgs = profile === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profile}`];
-    const importer = spawn(
-      process.execPath,
-      [
-        ...nodeArgs,
-        ...caseCommand(RUNNER, tsx),
-        "--role",
-        "import",
-        "--case",
-        kind,
-        "--url",
-        url,
-        "--file",
-        file,
-      ],
-      { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
-    );
+    const { site, user, password } = DEFAULT_CREDENTIALS;
+    const args =
+      kind === "reference" || kind === "reference-2threads"
+        ? [...nodeArgs, REFERENCE, "--threads", kind === "reference" ? "1" : "2"]
+        : kind === "cli"
+          ? [...caseCommand(RUNNER, tsx), "--role", "import", "--case", kind, "--cli", CLI]
+          : [...nodeArgs, ...caseCommand(RUNNER, tsx), "--role", "import", "--case", kind];
+    const importer = spawn(process.execPath, [...args, "--url", url, "--file", file], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, ELOQUA_SITE: site, ELOQUA_USER: user, ELOQUA_PASSWORD: password },
+    });
     const result = JSON.parse(await lastLine(importer, `the ${kind} import`)) as ImportResult;
     emulator.kill("SIGTERM");
     return { import: result, emulator: JSON.parse(await emulatorDone) as EmulatorResult, load1 };
@@ -196,6 +211,9 @@ function summarize(mb: number, kind: E2eCase, runs: Run[]): Summary {
     dataPosts: runs[0]!.emulator.dataPosts,
     syncs: runs[0]!.emulator.syncsCreated,
     bodyBytes: runs[0]!.emulator.bodyBytes,
+    ...(kind === "cli"
+      ? { runtime: [...new Set(runs.map((r) => r.import.runtime ?? "?"))].sort().join("+") }
+      : {}),
   };
 }
 
@@ -233,7 +251,7 @@ function table(summaries: Summary[]): string {
   ];
   for (const s of summaries) {
     lines.push(
-      `| ${s.mb} MB | ${s.case} | ${s.runs} | ${fmt(s.mbps)} (${fmt(s.mbpsMin)}–${fmt(s.mbpsMax)}) | ` +
+      `| ${s.mb} MB | ${s.case}${s.runtime === undefined ? "" : ` (${s.runtime})`} | ${s.runs} | ${fmt(s.mbps)} (${fmt(s.mbpsMin)}–${fmt(s.mbpsMax)}) | ` +
         `${fmt(s.rowsPerSecond / 1e6, 2)} M | ${fmt(s.cpuSeconds, 1)} | ${fmt(s.mbPerCpuSecond)} | ` +
         `${fmt(s.emulatorCpuSeconds, 1)} | ${fmt(s.mbPerTotalCpuSecond)} | ` +
         `${fmt(s.importerFaults / 1000, 0)} / ${fmt(s.emulatorFaults / 1000, 0)} | ${fmt(s.peakRssMB, 0)} | ` +
@@ -321,7 +339,7 @@ async function main(): Promise<void> {
         runs.set(key, [...(runs.get(key) ?? []), run]);
         const i = run.import;
         console.error(
-          `  [${r}] ${`${mb} MB`.padStart(8)} ${kind.padEnd(12)} ${fmt(i.fileBytes / 1e3 / i.wallMs).padStart(6)} MB/s  ` +
+          `  [${r}] ${`${mb} MB`.padStart(8)} ${`${kind}${i.runtime === undefined ? "" : ` (${i.runtime})`}`.padEnd(18)} ${fmt(i.fileBytes / 1e3 / i.wallMs).padStart(6)} MB/s  ` +
             `importer ${fmt(cpuOf(i), 1).padStart(6)} CPU s ${fmt(i.maxRssBytes / 1e6, 0).padStart(5)} MB RSS  ` +
             `emulator ${fmt(cpuOf(run.emulator), 1)} CPU s, ${run.emulator.stagedRows} rows staged  (load ${fmt(run.load1, 2)})`,
         );
@@ -385,6 +403,63 @@ async function main(): Promise<void> {
         problems.push(`${mb} MB: ours and naive staged different rows`);
     }
   }
+  for (const { mb } of files) {
+    const ours = find(mb, "ours");
+    if (ours === undefined) continue;
+    // Every case that uploads as ours must have staged the same rows in the same bodies.
+    for (const kind of SAME_BODIES_AS_OURS) {
+      const other = find(mb, kind);
+      if (other === undefined) continue;
+      const same =
+        other.stagedRows === ours.stagedRows &&
+        other.bodyBytes === ours.bodyBytes &&
+        other.dataPosts === ours.dataPosts;
+      if (!same) {
+        problems.push(
+          `${mb} MB: ${kind} staged ${other.stagedRows} rows in ${other.dataPosts} POSTs of ${other.bodyBytes} bytes, ` +
+            `ours ${ours.stagedRows} in ${ours.dataPosts} of ${ours.bodyBytes}`,
+        );
+      }
+    }
+    const references = (["reference", "reference-2threads"] as const)
+      .map((kind) => find(mb, kind))
+      .filter((r) => r !== undefined);
+    if (references.length === 0) continue;
+    const best = references.reduce((a, b) => (b.mbps > a.mbps ? b : a));
+    const share = ours.mbps / best.mbps;
+    const met = share >= TARGET_OF_REFERENCE;
+    targets[`reference${mb}`] = {
+      ours: ours.mbps,
+      reference: best.mbps,
+      referenceCase: best.case,
+      share,
+      perCpu: ours.mbPerCpuSecond / best.mbPerCpuSecond,
+      met,
+    };
+    const others = references
+      .map((r) => `${r.case} ${fmt(r.mbps)} MB/s, ${fmt(r.cpuSeconds)} CPU s, ${fmt(r.peakRssMB, 0)} MB RSS`)
+      .join("; ");
+    const ones = find(mb, "ours-1thread");
+    const oneRef = find(mb, "reference");
+    out.push(
+      `- ${mb} MB, target ours ≥ ${TARGET_OF_REFERENCE * 100}% of the reference (${best.case}): ` +
+        `**${fmt(share * 100)}%** by wall time (${met ? "met" : "NOT met"}), ` +
+        `${fmt((ours.mbPerCpuSecond / best.mbPerCpuSecond) * 100)}% by MB per importer CPU s (${others})` +
+        (ones !== undefined && oneRef !== undefined
+          ? `; one thread each: ours-1thread ${fmt((ones.mbps / oneRef.mbps) * 100)}% of reference`
+          : "") +
+        `; bodies ${problems.some((p) => p.startsWith(`${mb} MB: reference`)) ? "DIFFER" : "byte-identical in size, rows and POSTs"}`,
+    );
+  }
+  const cliRuns = summaries.filter((s) => s.case === "cli");
+  for (const s of cliRuns) {
+    const ours = find(s.mb, "ours");
+    out.push(
+      `- ${s.mb} MB, cli (${s.runtime}): ${fmt(s.mbps)} MB/s from spawn to exit, ${fmt(s.cpuSeconds)} CPU s, ` +
+        `${fmt(s.peakRssMB, 0)} MB peak RSS (start-up included)` +
+        (ours === undefined ? "" : `; ours in-process ${fmt(ours.mbps)} MB/s`),
+    );
+  }
   const withIndex = summaries
     .filter((s) => s.case === "ours" && s.peakRssMinusIndexMB !== undefined)
     .sort((a, b) => a.mb - b.mb);
@@ -425,6 +500,8 @@ async function main(): Promise<void> {
       chunkBytes: 65536,
       profile: values.profile ?? null,
       emulatorEnv: EMULATOR_ENV,
+      reference: relative(ROOT, REFERENCE),
+      cli: relative(ROOT, CLI),
     },
     machine: { ...machine, loadAverageAfter },
     versions,
