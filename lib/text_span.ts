@@ -29,3 +29,14 @@ export function decodeAscii(bytes: Uint8Array, start: number, end: number): stri
   }
   return decoder.decode(bytes.subarray(start, end));
 }
+
+const NO_VIEW = new DataView(new ArrayBuffer(0));
+
+/**
+ * A DataView of exactly the bytes of `bytes`, for reading or writing four bytes a step. An empty array
+ * (also one whose buffer was transferred away, as a batch's chunk can be once its spans are all strings)
+ * gets an empty view.
+ */
+export function viewOf(bytes: Uint8Array): DataView {
+  return bytes.byteLength === 0 ? NO_VIEW : new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

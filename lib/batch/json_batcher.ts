@@ -3,7 +3,7 @@ import type { RejectHandler } from "../reject.ts";
 import { valuesByName } from "../reject.ts";
 import type { RowBatch } from "../row_batch.ts";
 import { fieldNames, type ImportSchema, LINKAGE_SCHEMA } from "../schema.ts";
-import { decodeAscii } from "../text_span.ts";
+import { decodeAscii, viewOf } from "../text_span.ts";
 import { appendLine, type JsonBatch, rowHash } from "./json_batch.ts";
 
 /** Eloqua refuses a data POST over 32 MB (answering 404); whether MB means 10⁶ or 2²⁰ is not documented. */
@@ -92,11 +92,6 @@ const PLAIN = new Uint8Array(256);
 PLAIN.fill(1, 0x20, 0x7f);
 PLAIN[0x22] = 0;
 PLAIN[0x5c] = 0;
-
-/** A DataView of exactly the bytes of `bytes`. */
-function viewOf(bytes: Uint8Array): DataView {
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
 
 /** Whether the four bytes of `x` are all plain (see `PLAIN`), tested at once (no byte ≥ 0x80 is plain). */
 function isPlainWord(x: number): boolean {

@@ -1,6 +1,6 @@
 import { InvalidOptionError } from "../errors.ts";
 import type { RejectCode } from "../reject.ts";
-import { decodeAscii } from "../text_span.ts";
+import { decodeAscii, viewOf } from "../text_span.ts";
 
 /** Options of {@linkcode CsvParser}. */
 export interface CsvParserOptions {
@@ -223,7 +223,7 @@ export class CsvParser {
     const cls = this.#class;
     const delim = this.#delimiter;
     const delimWord = Math.imul(delim, 0x01010101);
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const view = viewOf(bytes);
     let fs = i;
 
     while (i < n) {

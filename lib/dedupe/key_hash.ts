@@ -1,4 +1,5 @@
 import type { RowBatch } from "../row_batch.ts";
+import { viewOf } from "../text_span.ts";
 
 /**
  * A 128-bit hash of a row's key fields (MurmurHash3 x86_128 over 32-bit
@@ -45,11 +46,6 @@ export function hashRowKeyIn(
     else w = addString(batch.aux, ~start, batch.ends[i]!, !caseSensitive[k], w);
   }
   murmur128(words, w);
-}
-
-/** A DataView of exactly the bytes of `bytes`. */
-export function viewOf(bytes: Uint8Array): DataView {
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Hash the strings `values`; `caseSensitive[k]` says whether `values[k]` keeps its case. Same result as {@linkcode hashRowKey}. */

@@ -2,7 +2,8 @@ import type { BufferPool } from "../buffer_pool.ts";
 import { InvalidOptionError } from "../errors.ts";
 import type { RowBatch } from "../row_batch.ts";
 import { fieldNames, type ImportSchema } from "../schema.ts";
-import { hashRowKeyIn, KEY_HASH, viewOf } from "./key_hash.ts";
+import { viewOf } from "../text_span.ts";
+import { hashRowKeyIn, KEY_HASH } from "./key_hash.ts";
 
 /** Which values of a row make its key, and whether each keeps its case. */
 export interface RowKey {

@@ -89,15 +89,18 @@ describe("WorkerRowStream", () => {
   );
   const id = fc.constantFrom("1", "2", "O,3", 'O"4', " ", "5", "Ü6", "😀");
 
-  it("should give the same bodies, rejects and counts as CsvBatchStream on one thread, whatever the chunking", async () => {
+  it("should give the same bodies, rejects and counts as CsvBatchStream on one thread, whatever the chunking and ending", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.tuple(id, email), { maxLength: 60 }),
         fc.integer({ min: 1, max: 64 }),
         fc.integer({ min: 80, max: 400 }),
         fc.integer({ min: 1, max: 100 }),
-        async (rows, size, maxBytes, chunkBytes) => {
-          const bytes = encoder.encode(csvOf(rows));
+        fc.boolean(),
+        async (rows, size, maxBytes, chunkBytes, lastLineBreak) => {
+          // Without its line break, the last record is read at the end, after its chunk went back.
+          const csv = csvOf(rows);
+          const bytes = encoder.encode(lastLineBreak ? csv : csv.slice(0, -1));
           const alone = await runBatches(chunked(bytes, size), { maxBytes });
           const worker = inProcessWorker();
           const split = await runBatches(chunked(bytes, size), { maxBytes, worker, chunkBytes });
