@@ -448,7 +448,7 @@ async function main(): Promise<void> {
         (ones !== undefined && oneRef !== undefined
           ? `; one thread each: ours-1thread ${fmt((ones.mbps / oneRef.mbps) * 100)}% of reference`
           : "") +
-        `; bodies ${problems.some((p) => p.startsWith(`${mb} MB: reference`)) ? "DIFFER" : "byte-identical in size, rows and POSTs"}`,
+        `; rows staged, POSTs and body bytes ${problems.some((p) => p.startsWith(`${mb} MB: reference`)) ? "DIFFER from ours" : "equal to ours"}`,
     );
   }
   const cliRuns = summaries.filter((s) => s.case === "cli");
