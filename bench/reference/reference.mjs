@@ -1119,6 +1119,13 @@ async function main() {
     keyTableBytes: tableBytes,
     touched: touched & 1,
   };
+  if (!ok) {
+    // Sockets or the worker may still be open: say why, and exit once the line is out.
+    uploader.agent.destroy();
+    console.error(`reference: ${error}`);
+    process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(1));
+    return;
+  }
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
