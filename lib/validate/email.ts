@@ -12,13 +12,13 @@ export const WHATWG_EMAIL_PATTERN =
 /** Longest address Eloqua stores (RFC 5321's path limit less the angle brackets). */
 export const MAX_EMAIL_LENGTH = 254;
 
-/** 1 for characters allowed in the local part (atext and "."), by code. */
-const LOCAL = new Uint8Array(128);
-/** 1 for letters and digits. */
-const ALNUM = new Uint8Array(128);
+/** 1 for bytes allowed in the local part (atext and "."): 256 entries, so no byte needs a range check first. */
+const LOCAL = new Uint8Array(256);
+/** 1 for bytes allowed in a domain label: letters, digits and "-". */
+const LABEL = new Uint8Array(256);
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
-  if (/[a-zA-Z0-9]/.test(ch)) ALNUM[c] = 1;
+  if (/[a-zA-Z0-9-]/.test(ch)) LABEL[c] = 1;
   if (/[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]/.test(ch)) LOCAL[c] = 1;
 }
 
@@ -34,19 +34,12 @@ const HYPHEN = 45;
 export function isValidEmailBytes(bytes: Uint8Array, start: number, end: number): boolean {
   if (end - start > MAX_EMAIL_LENGTH) return false;
   let i = start;
-  for (; i < end; i++) {
-    const c = bytes[i]!;
-    if (c === AT) break;
-    if (c >= 128 || LOCAL[c] === 0) return false;
-  }
-  if (i === start || i >= end) return false;
+  while (i < end && LOCAL[bytes[i]!] === 1) i++;
+  if (i === start || i >= end || bytes[i] !== AT) return false;
   i++;
   for (;;) {
     const label = i;
-    for (; i < end; i++) {
-      const c = bytes[i]!;
-      if (c >= 128 || (ALNUM[c] === 0 && c !== HYPHEN)) break;
-    }
+    while (i < end && LABEL[bytes[i]!] === 1) i++;
     const length = i - label;
     if (length === 0 || length > 63) return false;
     if (bytes[label] === HYPHEN || bytes[i - 1] === HYPHEN) return false;

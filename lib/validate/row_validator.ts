@@ -3,12 +3,19 @@ import type { RejectHandler } from "../reject.ts";
 import { valuesByName } from "../reject.ts";
 import type { RowBatch } from "../row_batch.ts";
 import { type FieldSpec, fieldNames, type ImportSchema, LINKAGE_SCHEMA, quoteValue } from "../schema.ts";
-import { decodeAscii, isTrimmedSpace } from "../text_span.ts";
+import { decodeAscii, isTrimmedSpace, viewOf } from "../text_span.ts";
 import { isValidEmailBytes, isValidEmailSpan } from "./email.ts";
 
 /** Where the first control character (below U+0020, or U+007F) of `bytes[a, e)` is, or -1. */
-function controlInBytes(bytes: Uint8Array, a: number, e: number): number {
-  for (let i = a; i < e; i++) {
+function controlInBytes(bytes: Uint8Array, view: DataView, a: number, e: number): number {
+  let i = a;
+  // Four bytes a step while none is below 0x20, DEL or ≥ 0x80 (the "has a byte less than" test).
+  for (; i + 4 <= e; i += 4) {
+    const x = view.getInt32(i, true);
+    const del = x ^ 0x7f7f7f7f;
+    if (((((x - 0x20202020) & ~x) | ((del - 0x01010101) & ~del) | x) & 0x80808080) !== 0) break;
+  }
+  for (; i < e; i++) {
     const c = bytes[i]!;
     if (c < 0x20 || c === 0x7f) return i;
   }
@@ -113,8 +120,9 @@ export class RowValidator {
     if (this.#keep.length < batch.length) this.#keep = new Uint8Array(batch.length * 2);
     const keep = this.#keep;
     let valid = 0;
+    const view = viewOf(batch.bytes);
     for (let r = 0; r < batch.length; r++) {
-      const ok = this.#check(batch, r);
+      const ok = this.#check(batch, view, r);
       keep[r] = ok ? 1 : 0;
       if (ok) valid++;
     }
@@ -123,7 +131,7 @@ export class RowValidator {
     return batch;
   }
 
-  #check(batch: RowBatch, r: number): boolean {
+  #check(batch: RowBatch, view: DataView, r: number): boolean {
     const fields = this.#fields;
     const rules = this.#rules;
     const maxLengths = this.#maxLengths;
@@ -172,7 +180,7 @@ export class RowValidator {
         );
       }
       if ((rule & NO_CONTROL) !== 0) {
-        const at = start >= 0 ? controlInBytes(bytes, a, e) : controlInText(batch.aux, a, e);
+        const at = start >= 0 ? controlInBytes(bytes, view, a, e) : controlInText(batch.aux, a, e);
         if (at >= 0) {
           const code = start >= 0 ? bytes[at]! : batch.aux.charCodeAt(at);
           return this.#reject(
