@@ -1,6 +1,36 @@
 import { InvalidOptionError } from "./errors.ts";
 
 /**
+ * The key under which the composed stream and the import hand their stages
+ * memory reuse: a symbol no public options type names, so reuse stays
+ * behind the API (stages built by hand just allocate).
+ */
+export const REUSE: unique symbol = Symbol("eloqua-bulk-stream reuse");
+
+/** What {@linkcode REUSE} carries. */
+export interface Reuse {
+  /** Where a stage takes the arrays of the batches it makes, and gets them back when a batch is released. */
+  readonly pool?: BufferPool;
+  /** Whether the batching stage releases each batch of rows once written (it is their last reader). */
+  readonly releaseRows?: boolean;
+}
+
+/** Options that may carry {@linkcode REUSE}. */
+export interface WithReuse {
+  readonly [REUSE]?: Reuse;
+}
+
+/** `options` with `reuse` added, typed as they were (the key is not part of any public options type). */
+export function withReuse<T extends object>(options: T, reuse: Reuse): T {
+  return { ...options, [REUSE]: reuse };
+}
+
+/** The reuse `options` carry, if any. */
+export function reuseOf(options: object): Reuse {
+  return (options as WithReuse)[REUSE] ?? {};
+}
+
+/**
  * ArrayBuffers given back once nothing reads them, for the arrays of the
  * next batches: a stage takes from the pool instead of allocating, and the
  * last reader of a batch gives its buffers back (`RowBatch.release`).
@@ -8,8 +38,7 @@ import { InvalidOptionError } from "./errors.ts";
  * Why: fresh memory costs a page fault per 4 KiB on first touch, and a
  * runtime that frees buffers late hands them back to the system in bursts,
  * so a stream that allocates every batch anew faults over and over. On the
- * benchmark VM a fault costs 10–20 µs: the arrays and chunks of a row worker
- * were ~20 k faults per 200 MB of CSV (bench/E2E.md, session 4).
+ * benchmark VM a fault costs 10–20 µs (bench/E2E.md).
  *
  * A buffer taken may hold old bytes: callers overwrite what they use.
  */

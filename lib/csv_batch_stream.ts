@@ -2,7 +2,7 @@ import type { JsonBatch } from "./batch/json_batch.ts";
 import type { JsonBatchStreamOptions } from "./batch/json_batch_stream.ts";
 import { JsonBatchStream } from "./batch/json_batch_stream.ts";
 import type { JsonBatcher } from "./batch/json_batcher.ts";
-import { BufferPool } from "./buffer_pool.ts";
+import { BufferPool, withReuse } from "./buffer_pool.ts";
 import { CsvParseStream } from "./csv/csv_parse_stream.ts";
 import type { CsvRowReaderOptions } from "./csv/csv_row_reader.ts";
 import { DedupeStream } from "./dedupe/dedupe_stream.ts";
@@ -16,9 +16,9 @@ import {
 
 /** Options of {@linkcode CsvBatchStream}: those of each stage; `schema`, `sourceName` and `onReject` are shared. */
 export interface CsvBatchStreamOptions
-  extends Omit<CsvRowReaderOptions, "bufferPool">,
-    Omit<RowDeduperOptions, "onReject" | "schema" | "sourceName" | "bufferPool">,
-    Omit<JsonBatchStreamOptions, "onReject" | "schema" | "sourceName" | "releaseRows">,
+  extends CsvRowReaderOptions,
+    Omit<RowDeduperOptions, "onReject" | "schema" | "sourceName">,
+    Omit<JsonBatchStreamOptions, "onReject" | "schema" | "sourceName">,
     /** With `rowWorker` only. */
     Pick<WorkerRowStreamOptions, "chunkBytes" | "maxInFlight"> {
   /**
@@ -71,15 +71,15 @@ export class CsvBatchStream implements ReadableWritablePair<JsonBatch, Uint8Arra
     const { rowWorker } = options;
     // The batcher is the rows' last reader: it releases each batch, and the stages that made them reuse
     // their arrays (fewer page faults, less for the garbage collector).
-    const batchOptions = { ...options, releaseRows: true };
+    const batchOptions = withReuse(options, { releaseRows: true });
     // Stages are built in pipe order: on Node 20 another order let a write reach a cancelled stage.
     if (rowWorker === undefined) {
       const pool = new BufferPool();
-      const parse = new CsvParseStream({ ...options, bufferPool: pool });
+      const parse = new CsvParseStream(withReuse(options, { pool }));
       const validate = new ValidateStream(options);
       this.#parse = parse;
       this.#invalid = () => validate.stats.invalid;
-      this.#dedupe = new DedupeStream({ ...options, bufferPool: pool });
+      this.#dedupe = new DedupeStream(withReuse(options, { pool }));
       this.#batch = new JsonBatchStream(batchOptions);
       this.writable = parse.writable;
       this.readable = parse.readable.pipeThrough(validate).pipeThrough(this.#dedupe).pipeThrough(this.#batch);

@@ -10,12 +10,11 @@
  */
 
 export type { JsonBatch } from "./batch/json_batch.ts";
-export { batchLines, lineOfRow, sliceBatch, splitBatch } from "./batch/json_batch.ts";
+export { batchLines, lineOfRow } from "./batch/json_batch.ts";
 export type { JsonBatchStreamOptions } from "./batch/json_batch_stream.ts";
 export { JsonBatchStream } from "./batch/json_batch_stream.ts";
 export type { JsonBatcherOptions, JsonBatchStats } from "./batch/json_batcher.ts";
 export { DEFAULT_MAX_BATCH_BYTES, ELOQUA_MAX_BODY_BYTES, JsonBatcher } from "./batch/json_batcher.ts";
-export { BufferPool } from "./buffer_pool.ts";
 // The Eloqua Bulk API client.
 export type {
   AuthKind,
@@ -91,7 +90,6 @@ export type { DedupeIndexOptions } from "./dedupe/dedupe_index.ts";
 export { DedupeIndex } from "./dedupe/dedupe_index.ts";
 export type { DedupeStreamOptions } from "./dedupe/dedupe_stream.ts";
 export { DedupeStream } from "./dedupe/dedupe_stream.ts";
-export { hashKey, hashRowKey, KEY_HASH } from "./dedupe/key_hash.ts";
 export type { DedupeStats, RowDeduperOptions } from "./dedupe/row_deduper.ts";
 export { linkageCaseSensitivity, RowDeduper } from "./dedupe/row_deduper.ts";
 export type { RowKey } from "./dedupe/row_key.ts";
@@ -112,13 +110,7 @@ export type { Row } from "./row.ts";
 export { RowBatch, RowBatchBuilder } from "./row_batch.ts";
 export type { FieldProblem, FieldSpec, ImportSchema } from "./schema.ts";
 export { LINKAGE_SCHEMA, validateEmail } from "./schema.ts";
-export {
-  isValidEmail,
-  isValidEmailBytes,
-  isValidEmailSpan,
-  MAX_EMAIL_LENGTH,
-  WHATWG_EMAIL_PATTERN,
-} from "./validate/email.ts";
+export { isValidEmail, MAX_EMAIL_LENGTH, WHATWG_EMAIL_PATTERN } from "./validate/email.ts";
 export type { RowValidatorOptions, ValidateStats } from "./validate/row_validator.ts";
 export { RowValidator } from "./validate/row_validator.ts";
 export type { ValidateStreamOptions } from "./validate/validate_stream.ts";
@@ -127,12 +119,7 @@ export { ValidateStream } from "./validate/validate_stream.ts";
 // Node's is `spawnRowWorkerThread` in ./node).
 export type { PostToMain } from "./worker/row_worker_core.ts";
 export { serveRows } from "./worker/row_worker_core.ts";
-export type {
-  FromRowWorker,
-  RowWorkerOptions,
-  RowWorkerStats,
-  ToRowWorker,
-} from "./worker/row_worker_protocol.ts";
+export type { RowWorkerOptions } from "./worker/row_worker_protocol.ts";
 export type { WebRowWorkerOptions } from "./worker/web_row_worker.ts";
 export {
   isRowWorkerUnavailableError,

@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  BufferPool,
-  CsvParseStream,
-  DedupeStream,
-  isInvalidOptionError,
-  JsonBatchStream,
-  RowBatchBuilder,
-} from "../lib/mod.ts";
+import { BufferPool, withReuse } from "../lib/buffer_pool.ts";
+import { CsvParseStream, isInvalidOptionError, RowBatchBuilder } from "../lib/mod.ts";
 
 describe("BufferPool", () => {
   it("should give the smallest kept buffer that fits, and make a roomier one when none does", () => {
@@ -88,20 +82,42 @@ describe("RowBatchBuilder with a BufferPool", () => {
   });
 });
 
-describe("the stages' bufferPool and releaseRows options", () => {
-  function optionError(make: () => unknown): unknown {
-    try {
-      make();
-    } catch (error) {
-      return isInvalidOptionError(error) ? error.option : error;
+describe("memory reuse behind the API", () => {
+  const csv = `OpportunityID,EmailAddress\n${Array.from({ length: 50 }, (_, i) => `O${i},u${i}@x.org\n`).join("")}`;
+
+  async function parseWith(stream: CsvParseStream): Promise<number> {
+    let rows = 0;
+    const input = new ReadableStream<string>({
+      start(controller) {
+        controller.enqueue(csv);
+        controller.close();
+      },
+    });
+    for await (const batch of input.pipeThrough(stream)) {
+      rows += batch.length;
+      batch.release();
     }
-    return undefined;
+    return rows;
   }
 
-  it("should refuse a bufferPool that is not one, and a releaseRows that is not a boolean", () => {
-    expect(optionError(() => new CsvParseStream({ bufferPool: {} as never }))).toBe("bufferPool");
-    expect(optionError(() => new DedupeStream({ bufferPool: [] as never }))).toBe("bufferPool");
-    expect(optionError(() => new JsonBatchStream({ releaseRows: "yes" as never }))).toBe("releaseRows");
-    expect(optionError(() => new CsvParseStream({ bufferPool: new BufferPool() }))).toBeUndefined();
+  it("should ignore a bufferPool passed as a plain option: a stage built by hand just allocates", async () => {
+    const pool = new BufferPool();
+    const stream = new CsvParseStream({ bufferPool: pool } as never);
+    expect(await parseWith(stream)).toBe(50);
+    expect(pool.size).toBe(0);
+  });
+
+  it("should reuse memory only when the composed stream hands a pool over through its own key", async () => {
+    const pool = new BufferPool();
+    expect(await parseWith(new CsvParseStream(withReuse({}, { pool })))).toBe(50);
+    // The released batch's three arrays (lines, starts, ends) came back to the pool.
+    expect(pool.size).toBe(3);
+  });
+
+  it("should keep the pool, the key hash scratch array and the reuse options out of the package's exports", async () => {
+    const exports = await import("../lib/mod.ts");
+    for (const name of ["BufferPool", "KEY_HASH", "hashRowKey", "REUSE", "withReuse"]) {
+      expect(Object.keys(exports)).not.toContain(name);
+    }
   });
 });

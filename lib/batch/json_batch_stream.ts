@@ -1,4 +1,4 @@
-import { InvalidOptionError } from "../errors.ts";
+import { reuseOf } from "../buffer_pool.ts";
 import type { RowBatch } from "../row_batch.ts";
 import type { JsonBatch } from "./json_batch.ts";
 import { JsonBatcher, type JsonBatcherOptions, type JsonBatchStats } from "./json_batcher.ts";
@@ -11,13 +11,6 @@ export interface JsonBatchStreamOptions extends JsonBatcherOptions {
    * @default undefined
    */
   onBody?: (batch: JsonBatch) => void;
-  /**
-   * Release each batch of rows once its rows are written (`RowBatch.release`),
-   * so the stage that made it can reuse its arrays. Only for a stream that
-   * is its batches' last reader (as inside `CsvBatchStream`).
-   * @default false
-   */
-  releaseRows?: boolean;
 }
 
 /**
@@ -36,10 +29,8 @@ export class JsonBatchStream extends TransformStream<RowBatch, JsonBatch> {
 
   constructor(options: JsonBatchStreamOptions = {}) {
     const batcher = new JsonBatcher(options);
-    const release = options.releaseRows ?? false;
-    if (typeof release !== "boolean") {
-      throw new InvalidOptionError("JsonBatchStream", "releaseRows", "a boolean", release);
-    }
+    // Inside CsvBatchStream this stage is its batches' last reader: it gives their arrays back.
+    const release = reuseOf(options).releaseRows === true;
     super({
       transform(rows, controller) {
         const bodies = batcher.push(rows);

@@ -1,4 +1,4 @@
-import { type BufferPool, isBufferPool } from "../buffer_pool.ts";
+import { type BufferPool, reuseOf } from "../buffer_pool.ts";
 import { InvalidOptionError } from "../errors.ts";
 import type { RejectCode, RejectHandler } from "../reject.ts";
 import { type RowBatch, RowBatchBuilder } from "../row_batch.ts";
@@ -66,12 +66,6 @@ export interface RecordMapperOptions extends HeaderMappingOptions {
    * @default undefined (such records are only counted in `stats.rejected`)
    */
   onReject?: RejectHandler;
-  /**
-   * Where the arrays of the batches read come from, and go back to when a
-   * batch is released (`RowBatch.release`): reused instead of allocated.
-   * @default undefined (each batch gets new arrays)
-   */
-  bufferPool?: BufferPool;
 }
 
 /** Counts of the parse stage. */
@@ -110,11 +104,7 @@ export class RecordMapper {
     this.#mapping = options;
     this.#source = options.sourceName ?? "input";
     this.#onReject = options.onReject;
-    const pool = options.bufferPool;
-    if (pool !== undefined && !isBufferPool(pool)) {
-      throw new InvalidOptionError("RecordMapper", "bufferPool", "a BufferPool (take, give, drain)", pool);
-    }
-    this.#builder = new RowBatchBuilder(this.#names.length, pool);
+    this.#builder = new RowBatchBuilder(this.#names.length, reuseOf(options).pool);
   }
 
   /** The source column names, once the header has been read. */

@@ -1,4 +1,4 @@
-import { type BufferPool, isBufferPool } from "../buffer_pool.ts";
+import { type BufferPool, reuseOf } from "../buffer_pool.ts";
 import { InvalidOptionError } from "../errors.ts";
 import type { RejectHandler } from "../reject.ts";
 import { valuesByName } from "../reject.ts";
@@ -33,12 +33,6 @@ export interface RowDeduperOptions extends DedupeIndexOptions {
    * @default undefined (duplicates are only counted in `stats.duplicate`)
    */
   onReject?: RejectHandler;
-  /**
-   * Where the key hashes of batches that come without them are kept (see
-   * `RecordMapperOptions.bufferPool`).
-   * @default undefined (new arrays)
-   */
-  bufferPool?: BufferPool;
 }
 
 /** Counts of the dedupe stage. */
@@ -83,11 +77,8 @@ export class RowDeduper {
     this.index = new DedupeIndex(options);
     this.#source = options.sourceName ?? "input";
     this.#onReject = options.onReject;
-    const pool = options.bufferPool;
-    if (pool !== undefined && !isBufferPool(pool)) {
-      throw new InvalidOptionError("RowDeduper", "bufferPool", "a BufferPool (take, give, drain)", pool);
-    }
-    this.#pool = pool;
+    // Key hashes of batches that come without them go into arrays of the composed stream's pool, if any.
+    this.#pool = reuseOf(options).pool;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { BufferPool } from "../buffer_pool.ts";
+import { BufferPool, withReuse } from "../buffer_pool.ts";
 import { isCsvHeaderError } from "../csv/csv_errors.ts";
 import { CsvRowReader } from "../csv/csv_row_reader.ts";
 import { hashBatchKeys, type RowKey, rowKey } from "../dedupe/row_key.ts";
@@ -70,11 +70,10 @@ export function serveRows(post: PostToMain): (message: ToRowWorker) => void {
     try {
       switch (message.type) {
         case "init": {
-          const options = {
-            ...message.options,
-            ...(message.rejects === false ? {} : { onReject }),
-            bufferPool: pool,
-          };
+          const options = withReuse(
+            { ...message.options, ...(message.rejects === false ? {} : { onReject }) },
+            { pool },
+          );
           reader = new CsvRowReader(options);
           validator = new RowValidator(options);
           key = rowKey(options.schema ?? LINKAGE_SCHEMA, options.caseSensitive ?? {}, "RowWorker");

@@ -8,7 +8,7 @@ import type { CsvRowReaderOptions } from "../csv/csv_row_reader.ts";
 import type { Reject } from "../reject.ts";
 
 /** The options a worker is started with: those of the parse and validation stages and the key's case rules (no callbacks). */
-export type RowWorkerOptions = Omit<CsvRowReaderOptions, "onReject" | "bufferPool"> & {
+export type RowWorkerOptions = Omit<CsvRowReaderOptions, "onReject"> & {
   caseSensitive?: Readonly<Record<string, boolean>>;
 };
 

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { rowHash } from "../../lib/batch/json_batch.ts";
+import { rowHash, sliceBatch, splitBatch } from "../../lib/batch/json_batch.ts";
 import {
   batchLines,
   type JsonBatch,
@@ -11,8 +11,6 @@ import {
   type Row,
   RowBatch,
   RowBatchBuilder,
-  sliceBatch,
-  splitBatch,
 } from "../../lib/mod.ts";
 
 const decoder = new TextDecoder();

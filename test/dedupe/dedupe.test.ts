@@ -1,10 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { hashKey, hashRowKey, KEY_HASH } from "../../lib/dedupe/key_hash.ts";
 import {
   DedupeIndex,
-  hashKey,
-  hashRowKey,
-  KEY_HASH,
   linkageCaseSensitivity,
   type Reject,
   type Row,

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isValidEmail, isValidEmailSpan, WHATWG_EMAIL_PATTERN } from "../../lib/mod.ts";
+import { isValidEmail, WHATWG_EMAIL_PATTERN } from "../../lib/mod.ts";
+import { isValidEmailSpan } from "../../lib/validate/email.ts";
 
 describe("isValidEmail", () => {
   it("should accept addresses the WHATWG rule accepts", () => {
