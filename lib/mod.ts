@@ -14,7 +14,7 @@ export { batchLines, lineOfRow } from "./batch/json_batch.ts";
 export type { JsonBatchStreamOptions } from "./batch/json_batch_stream.ts";
 export { JsonBatchStream } from "./batch/json_batch_stream.ts";
 export type { JsonBatcherOptions, JsonBatchStats } from "./batch/json_batcher.ts";
-export { DEFAULT_MAX_BATCH_BYTES, ELOQUA_MAX_BODY_BYTES, JsonBatcher } from "./batch/json_batcher.ts";
+export { DEFAULT_MAX_BATCH_BYTES, JsonBatcher } from "./batch/json_batcher.ts";
 // The Eloqua Bulk API client.
 export type {
   AuthKind,
@@ -94,6 +94,7 @@ export type { DedupeStats, RowDeduperOptions } from "./dedupe/row_deduper.ts";
 export { linkageCaseSensitivity, RowDeduper } from "./dedupe/row_deduper.ts";
 export type { RowKey } from "./dedupe/row_key.ts";
 export { rowKey } from "./dedupe/row_key.ts";
+export { ELOQUA_MAX_BODY_BYTES, ELOQUA_MAX_FILES_PER_SYNC } from "./eloqua_limits.ts";
 export { EloquaBulkError, InvalidOptionError, isEloquaBulkError, isInvalidOptionError } from "./errors.ts";
 // The import: upload sink and the whole job.
 export { importLinkages } from "./import/import_linkages.ts";

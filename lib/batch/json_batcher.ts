@@ -1,3 +1,4 @@
+import { ELOQUA_MAX_BODY_BYTES } from "../eloqua_limits.ts";
 import { InvalidOptionError } from "../errors.ts";
 import type { RejectHandler } from "../reject.ts";
 import { valuesByName } from "../reject.ts";
@@ -5,9 +6,6 @@ import type { RowBatch } from "../row_batch.ts";
 import { fieldNames, type ImportSchema, LINKAGE_SCHEMA } from "../schema.ts";
 import { decodeAscii, viewOf } from "../text_span.ts";
 import { appendLine, type JsonBatch, rowHash } from "./json_batch.ts";
-
-/** Eloqua refuses a data POST over 32 MB (answering 404); whether MB means 10⁶ or 2²⁰ is not documented. */
-export const ELOQUA_MAX_BODY_BYTES = 32_000_000;
 
 /**
  * Default body cap. Eloqua takes up to 32 MB, but bodies are held in memory

@@ -1,3 +1,4 @@
+import { ELOQUA_MAX_BODY_BYTES } from "../eloqua_limits.ts";
 import { InvalidOptionError } from "../errors.ts";
 import { checkFunction, checkHttpUrl, checkInteger, checkObject } from "./_options.ts";
 import type { Authenticator, AuthKind, EloquaAuth } from "./auth.ts";
@@ -85,9 +86,9 @@ export class EloquaBulkClient {
     this.#maxBodyBytes = checkInteger(
       WHERE,
       "maxBodyBytes",
-      options.maxBodyBytes ?? 32_000_000,
+      options.maxBodyBytes ?? ELOQUA_MAX_BODY_BYTES,
       1,
-      32_000_000,
+      ELOQUA_MAX_BODY_BYTES,
     );
     const retry = resolveRetryPolicy(WHERE, options.retry);
     this.#createPolicy = createOnlyPolicy(retry);

@@ -1,3 +1,4 @@
+import { ELOQUA_MAX_BODY_BYTES } from "../eloqua_limits.ts";
 import { InvalidOptionError } from "../errors.ts";
 import type { Clock } from "./clock.ts";
 import type { FaultRule } from "./faults.ts";
@@ -137,7 +138,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     now,
     pendingMs,
     activeMs,
-    maxBodyBytes: positiveInteger("maxBodyBytes", options.maxBodyBytes ?? 32_000_000),
+    maxBodyBytes: positiveInteger("maxBodyBytes", options.maxBodyBytes ?? ELOQUA_MAX_BODY_BYTES),
     maxFilesPerSync: positiveInteger("maxFilesPerSync", options.maxFilesPerSync ?? 500),
     maxStagedBytes: positiveInteger("maxStagedBytes", options.maxStagedBytes ?? 1_000_000_000),
     knownOpportunities: known("knownOpportunities", options.knownOpportunities),

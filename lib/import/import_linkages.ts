@@ -1,4 +1,4 @@
-import type { JsonBatch } from "../batch/json_batch.ts";
+import { batchLines, type JsonBatch } from "../batch/json_batch.ts";
 import { DEFAULT_MAX_BATCH_BYTES } from "../batch/json_batcher.ts";
 import { linkageDefinition } from "../client/definitions.ts";
 import type { ImportDefinition } from "../client/types.ts";
@@ -6,6 +6,7 @@ import { isCsvHeaderError } from "../csv/csv_errors.ts";
 import { CsvBatchStream, type CsvBatchStreamOptions } from "../csv_batch_stream.ts";
 import { linkageCaseSensitivity } from "../dedupe/row_deduper.ts";
 import { rowKey } from "../dedupe/row_key.ts";
+import { ELOQUA_MAX_BODY_BYTES, ELOQUA_MAX_FILES_PER_SYNC } from "../eloqua_limits.ts";
 import { EloquaBulkError, InvalidOptionError, isEloquaBulkError, isInvalidOptionError } from "../errors.ts";
 import type { Reject, RejectHandler } from "../reject.ts";
 import { fieldNames, LINKAGE_SCHEMA } from "../schema.ts";
@@ -381,9 +382,9 @@ function checkOptions(options: ImportLinkagesOptions): Settings {
   };
   return {
     dryRun,
-    maxBatchBytes: int("maxBatchBytes", DEFAULT_MAX_BATCH_BYTES, 2, 32_000_000),
+    maxBatchBytes: int("maxBatchBytes", DEFAULT_MAX_BATCH_BYTES, 2, ELOQUA_MAX_BODY_BYTES),
     concurrency: int("concurrency", 4, 1, 64),
-    maxFilesPerSync: int("maxFilesPerSync", 500, 1, 500),
+    maxFilesPerSync: int("maxFilesPerSync", ELOQUA_MAX_FILES_PER_SYNC, 1, ELOQUA_MAX_FILES_PER_SYNC),
     maxBytesPerSync: int("maxBytesPerSync", 250_000_000, 1, Number.MAX_SAFE_INTEGER),
     syncTimeoutMs: int("syncTimeoutMs", 3_600_000, 1, 2_147_483_647),
     progressIntervalMs: int("progressIntervalMs", 500, 0, 2_147_483_647),
@@ -424,14 +425,9 @@ function reportUnsent(
 ): void {
   if (onReject === undefined) return;
   const { body, offsets } = batch;
-  let run = 0;
-  let inRun = 0;
+  const lines = batchLines(batch);
   for (let i = 0; i < batch.rows; i++) {
-    while (inRun >= batch.lines[run * 2 + 1]!) {
-      run++;
-      inRun = 0;
-    }
-    const line = batch.lines[run * 2]! + inRun++;
+    const line = lines[i]!;
     const values = JSON.parse(decoder.decode(body.subarray(offsets[i]!, offsets[i + 1]! - 1))) as Record<
       string,
       string

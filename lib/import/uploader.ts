@@ -3,6 +3,7 @@ import type { EloquaBulkClient } from "../client/client.ts";
 import { isEloquaHttpError } from "../client/errors.ts";
 import type { RetryEvent } from "../client/http.ts";
 import type { RowKey } from "../dedupe/row_key.ts";
+import { ELOQUA_MAX_FILES_PER_SYNC } from "../eloqua_limits.ts";
 import { EloquaBulkError, InvalidOptionError } from "../errors.ts";
 import type { RejectHandler } from "../reject.ts";
 import type { SyncReport } from "./report.ts";
@@ -500,7 +501,7 @@ function checkUploaderOptions(options: UploaderOptions): void {
       throw new InvalidOptionError(where, name, `an integer from ${min} to ${max}`, value);
   };
   int("concurrency", 1, 64);
-  int("maxFilesPerSync", 1, 500);
+  int("maxFilesPerSync", 1, ELOQUA_MAX_FILES_PER_SYNC);
   int("maxBytesPerSync", 1, Number.MAX_SAFE_INTEGER);
   int("syncTimeoutMs", 1, 2_147_483_647);
   if (typeof options.sourceName !== "string")

@@ -2,6 +2,7 @@ import { access, constants, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { EloquaBulkClient } from "../../client/client.ts";
 import type { RetryEvent } from "../../client/http.ts";
+import { ELOQUA_MAX_BODY_BYTES } from "../../eloqua_limits.ts";
 import type { ImportCheckpoint } from "../../import/checkpoint.ts";
 import { importLinkages } from "../../import/import_linkages.ts";
 import type { ImportLinkagesOptions } from "../../import/import_options.ts";
@@ -42,7 +43,12 @@ export async function importCommand(
   let io = redactingIo(rawIo, secrets);
   const cleanups: (() => Promise<void>)[] = [];
   try {
-    const maxBatchBytes = integerFlag("max-batch-bytes", flags["max-batch-bytes"], 1_000, 32_000_000);
+    const maxBatchBytes = integerFlag(
+      "max-batch-bytes",
+      flags["max-batch-bytes"],
+      1_000,
+      ELOQUA_MAX_BODY_BYTES,
+    );
     const concurrency = integerFlag("concurrency", flags.concurrency, 1, 64);
     const maxFilesPerSync = integerFlag("files-per-sync", flags["files-per-sync"], 1, 500);
     const target = resolveTarget(flags, rawIo.env);
