@@ -1,4 +1,5 @@
 import type { BufferPool } from "./buffer_pool.ts";
+import type { RowKey } from "./dedupe/row_key.ts";
 import type { Row } from "./row.ts";
 import { decodeAscii } from "./text_span.ts";
 
@@ -36,11 +37,13 @@ export class RowBatch implements Iterable<Row> {
   starts: Int32Array;
   ends: Int32Array;
   /**
-   * The key hash of each row, four words a row, when a stage hashed the keys
-   * ahead (a row worker): the dedupe stage then uses them as they are. They
-   * must come from `hashRowKey` with the same key fields and case rules.
+   * The key hash of each row, four words a row, once a stage hashed the keys
+   * (a row worker, or the dedupe stage), taken by {@linkcode keyRule}: later
+   * stages with the same rule use them as they are, others hash again.
    */
   keys: Int32Array | undefined = undefined;
+  /** The key fields and case rules `keys` were taken by. */
+  keyRule: RowKey | undefined = undefined;
   /**
    * Set by the stage that made the batch to take its memory back; called
    * once, by {@linkcode release}.

@@ -1,4 +1,5 @@
 import { fmix32 } from "../dedupe/key_hash.ts";
+import type { RowKey } from "../dedupe/row_key.ts";
 
 /**
  * One request body of staged rows, and where its rows came from.
@@ -8,28 +9,29 @@ import { fmix32 } from "../dedupe/key_hash.ts";
  * of row `i`'s `{`, and `offsets[rows]` is `body.length`, so row `i` spans
  * `body.subarray(offsets[i], offsets[i + 1] - 1)` (dropping the `,` or `]`
  * after it). `lines` holds the rows' source lines run-length encoded as
- * pairs `[firstLine, count, firstLine, count, …]`. `rowHashes`, when
- * present, holds {@linkcode rowHash} of each row's span (the batcher computes
- * them while the bytes are hot; the uploader's reject map needs them).
+ * pairs `[firstLine, count, firstLine, count, …]`. A body the batcher made
+ * also carries, in `keyHashes`, a word of each row's key hash taken by `key`:
+ * what traces a sync's rejects back to source rows (`Uploader`).
  */
 export interface JsonBatch {
   body: Uint8Array<ArrayBuffer>;
   rows: number;
   lines: number[];
   offsets: Uint32Array<ArrayBuffer>;
-  rowHashes?: Uint32Array<ArrayBuffer>;
   /**
-   * Instead of `rowHashes`, when every row came with its dedupe key hash
-   * (`RowBatch.keys`): a word of each row's key hash, so the batcher need not
-   * hash what it writes. A reject is then traced by the key hash of its
-   * values, under the same key and case rules (`SyncFileTable`).
+   * A word of each row's key hash (the dedupe stage's, passed on at no cost,
+   * or taken by the batcher), so a reject is traced by the key hash of its
+   * values and matches whatever letter case Eloqua echoes where the key
+   * ignores case. A body without it is traced by its rows' JSON.
    */
   keyHashes?: Uint32Array<ArrayBuffer>;
+  /** The key fields and case rules `keyHashes` were taken by. */
+  key?: RowKey;
 }
 
 /**
  * A 32-bit hash of `bytes[start, end)`, four bytes a step (murmur3's mixing):
- * of every staged row's JSON, for mapping a sync's rejects back to rows.
+ * of a staged row's JSON, for tracing the rejects of bodies made elsewhere.
  */
 export function rowHash(bytes: Uint8Array, start: number, end: number): number {
   let h = end - start;
@@ -112,7 +114,7 @@ export function sliceBatch(batch: JsonBatch, from: number, to: number): JsonBatc
   const lines: number[] = [];
   for (let i = from; i < to; i++) appendLine(lines, lineOfRow(batch, i)!);
   const sliced: JsonBatch = { body: out, rows: to - from, lines, offsets: shifted };
-  if (batch.rowHashes !== undefined) sliced.rowHashes = batch.rowHashes.slice(from, to);
   if (batch.keyHashes !== undefined) sliced.keyHashes = batch.keyHashes.slice(from, to);
+  if (batch.key !== undefined) sliced.key = batch.key;
   return sliced;
 }

@@ -1,3 +1,5 @@
+import { hashRowKey, KEY_HASH } from "../dedupe/key_hash.ts";
+import { type RowKey, rowKey, sameKey } from "../dedupe/row_key.ts";
 import { ELOQUA_MAX_BODY_BYTES } from "../eloqua_limits.ts";
 import { InvalidOptionError } from "../errors.ts";
 import type { RejectHandler } from "../reject.ts";
@@ -5,7 +7,7 @@ import { valuesByName } from "../reject.ts";
 import type { RowBatch } from "../row_batch.ts";
 import { fieldNames, type ImportSchema, LINKAGE_SCHEMA } from "../schema.ts";
 import { decodeAscii, viewOf } from "../text_span.ts";
-import { appendLine, type JsonBatch, rowHash } from "./json_batch.ts";
+import { appendLine, type JsonBatch } from "./json_batch.ts";
 
 /**
  * Default body cap. Eloqua takes up to 32 MB, but bodies are held in memory
@@ -59,6 +61,14 @@ export interface JsonBatcherOptions {
    * @default "input"
    */
   sourceName?: string;
+  /**
+   * Per key field, whether case matters, as for the dedupe stage: each body
+   * carries a word of every row's key hash taken by `schema.key` and these
+   * rules (`JsonBatch.keyHashes`), reusing the dedupe stage's hashes when it
+   * took them by the same rule.
+   * @default {} (every key field compared case-insensitively)
+   */
+  caseSensitive?: Readonly<Record<string, boolean>>;
   /**
    * Receives every row too large for a body.
    * @default undefined (such rows are only counted in `stats.tooLarge`)
@@ -172,10 +182,10 @@ export class JsonBatcher {
   #lines: number[] = [];
   /** Where each row of the open body starts; grown by doubling, copied out exact at a cut. */
   #offsets = new Uint32Array(1024);
-  /** The hash of each row of the open body, grown with `#offsets`: a word of its key hash, or `rowHash`. */
+  /** A word of each row's key hash, for the open body, grown with `#offsets`. */
   #hashes = new Uint32Array(1024);
-  /** Whether `#hashes` holds key hashes (every row so far came with `RowBatch.keys`), for the open body. */
-  #byKey = true;
+  /** The key the hashes are taken by. */
+  readonly #key: RowKey;
 
   constructor(options: JsonBatcherOptions = {}) {
     const maxBytes = options.maxBytes ?? DEFAULT_MAX_BATCH_BYTES;
@@ -193,6 +203,7 @@ export class JsonBatcher {
     }
     this.#maxBytes = maxBytes;
     this.#maxRows = maxRows;
+    this.#key = rowKey(options.schema ?? LINKAGE_SCHEMA, options.caseSensitive ?? {}, "JsonBatcher");
     this.#names = fieldNames(options.schema ?? LINKAGE_SCHEMA);
     if (this.#names.length === 0)
       throw new InvalidOptionError("JsonBatcher", "schema.fields", "a non-empty array", []);
@@ -228,6 +239,7 @@ export class JsonBatcher {
     const done: JsonBatch[] = [];
     const { starts, ends, width } = batch;
     const sourceView = viewOf(batch.bytes);
+    const keys = batch.keys !== undefined && sameKey(batch.keyRule, this.#key) ? batch.keys : undefined;
     if (batch.length > 0) this.#lastLine = batch.lines[batch.length - 1]!;
     for (let r = 0; r < batch.length; r++) {
       if (batch.lines[r]! <= this.#skipThroughLine) {
@@ -243,7 +255,7 @@ export class JsonBatcher {
       }
       const bound = this.#fixedBytes + 6 * chars;
       if (this.#pos + 1 + bound + 1 <= this.#maxBytes) {
-        this.#write(batch, sourceView, r, bound);
+        this.#write(batch, sourceView, keys, r, bound);
         continue;
       }
       const bytes = this.#measure(batch, r);
@@ -253,7 +265,7 @@ export class JsonBatcher {
       }
       // The row, a comma before it unless it is first, and the closing bracket must fit.
       if (this.#rows > 0 && this.#pos + 1 + bytes + 1 > this.#maxBytes) done.push(this.#cut());
-      this.#write(batch, sourceView, r, bytes);
+      this.#write(batch, sourceView, keys, r, bytes);
     }
     return done;
   }
@@ -298,7 +310,13 @@ export class JsonBatcher {
    * is copied byte by byte; a value holding anything else is rewritten
    * through `JSON.stringify` and `TextEncoder`.
    */
-  #write(batch: RowBatch, sourceView: DataView, r: number, bound: number): void {
+  #write(
+    batch: RowBatch,
+    sourceView: DataView,
+    keys: Int32Array | undefined,
+    r: number,
+    bound: number,
+  ): void {
     let pos = this.#pos;
     if (pos + 1 + bound + 1 > this.#buffer.length) this.#grow(pos + 1 + bound + 1);
     const buffer = this.#buffer;
@@ -311,7 +329,6 @@ export class JsonBatcher {
       hashes.set(this.#hashes);
       this.#hashes = hashes;
     }
-    const rowStart = pos;
     this.#offsets[this.#rows] = pos;
     // Bytes are moved four at a step through DataViews: twice as fast as one by one, and a `set` call
     // costs more than the ~20 bytes of a value.
@@ -351,26 +368,17 @@ export class JsonBatcher {
         else pos = writeJson(buffer, pos, text.slice(a, e));
       }
     }
-    // The uploader's reject map needs a hash of each row: a word of its dedupe key hash when the row came
-    // with one (no work), else a hash of its JSON, taken now while the bytes are in cache.
-    const keys = batch.keys;
-    if (keys !== undefined && this.#byKey) this.#hashes[this.#rows] = keys[r * 4 + 1]!;
+    // The uploader traces rejects by a word of each row's key hash: the dedupe stage's when it took them by
+    // this batcher's rule (no work), else taken here.
+    if (keys !== undefined) this.#hashes[this.#rows] = keys[r * 4 + 1]!;
     else {
-      if (this.#byKey && this.#rows > 0) this.#hashJson();
-      this.#byKey = false;
-      this.#hashes[this.#rows] = rowHash(buffer, rowStart, pos);
+      const key = this.#key;
+      hashRowKey(batch, r, key.fields, key.caseSensitive);
+      this.#hashes[this.#rows] = KEY_HASH[1]!;
     }
     this.#pos = pos;
     this.#rows++;
     appendLine(this.#lines, batch.lines[r]!);
-  }
-
-  /** A body mixes rows with and without key hashes: hash every row written so far by its JSON instead. */
-  #hashJson(): void {
-    // Called while row `#rows` is being written: its start is in `#offsets`, after the comma that ends the row before.
-    const offsets = this.#offsets;
-    for (let i = 0; i < this.#rows; i++)
-      this.#hashes[i] = rowHash(this.#buffer, offsets[i]!, offsets[i + 1]! - 1);
   }
 
   #grow(need: number): void {
@@ -403,10 +411,14 @@ export class JsonBatcher {
       body = buffer.slice(0, this.#pos);
     }
     const hashes = this.#hashes.slice(0, this.#rows);
-    const batch: JsonBatch = { body, rows: this.#rows, lines: this.#lines, offsets };
-    if (this.#byKey) batch.keyHashes = hashes;
-    else batch.rowHashes = hashes;
-    this.#byKey = true;
+    const batch: JsonBatch = {
+      body,
+      rows: this.#rows,
+      lines: this.#lines,
+      offsets,
+      keyHashes: hashes,
+      key: this.#key,
+    };
     this.stats.rows += this.#rows;
     this.stats.batches++;
     this.stats.bytes += this.#pos;

@@ -5,7 +5,7 @@ import { valuesByName } from "../reject.ts";
 import type { RowBatch } from "../row_batch.ts";
 import { fieldNames, type ImportSchema, LINKAGE_SCHEMA } from "../schema.ts";
 import { DedupeIndex, type DedupeIndexOptions } from "./dedupe_index.ts";
-import { hashBatchKeys, type RowKey, rowKey } from "./row_key.ts";
+import { hashBatchKeys, type RowKey, rowKey, sameKey } from "./row_key.ts";
 
 /** Rows hashed together before their keys go into the index (see `DedupeIndex.addMany`). */
 const GROUP = 64;
@@ -93,7 +93,10 @@ export class RowDeduper {
     if (this.#keep.length < batch.length) this.#keep = new Uint8Array(batch.length * 2);
     const keep = this.#keep;
     let kept = 0;
-    batch.keys ??= hashBatchKeys(batch, this.#key, this.#pool);
+    if (batch.keys === undefined || !sameKey(batch.keyRule, this.#key)) {
+      batch.keys = hashBatchKeys(batch, this.#key, this.#pool);
+      batch.keyRule = this.#key;
+    }
     const keys = batch.keys;
     for (let from = 0; from < batch.length; from += GROUP) {
       const count = Math.min(GROUP, batch.length - from);

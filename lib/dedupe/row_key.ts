@@ -48,6 +48,13 @@ export function rowKey(
   return { fields, caseSensitive: schema.key.map((name) => caseSensitive[name] ?? false) };
 }
 
+/** Whether two keys take the same fields with the same case rules. */
+export function sameKey(a: RowKey | undefined, b: RowKey): boolean {
+  if (a === b) return true;
+  if (a === undefined || a.fields.length !== b.fields.length) return false;
+  return a.fields.every((f, k) => f === b.fields[k] && a.caseSensitive[k] === b.caseSensitive[k]);
+}
+
 /** The key hashes of every row of `batch`, four words a row (see `hashRowKey`); in a buffer of `pool` if given. */
 export function hashBatchKeys(batch: RowBatch, key: RowKey, pool?: BufferPool): Int32Array<ArrayBuffer> {
   const keys =

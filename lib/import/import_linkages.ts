@@ -5,7 +5,6 @@ import type { ImportDefinition } from "../client/types.ts";
 import { isCsvHeaderError } from "../csv/csv_errors.ts";
 import { CsvBatchStream, type CsvBatchStreamOptions } from "../csv_batch_stream.ts";
 import { linkageCaseSensitivity } from "../dedupe/row_deduper.ts";
-import { rowKey } from "../dedupe/row_key.ts";
 import { ELOQUA_MAX_BODY_BYTES, ELOQUA_MAX_FILES_PER_SYNC } from "../eloqua_limits.ts";
 import { EloquaBulkError, InvalidOptionError, isEloquaBulkError, isInvalidOptionError } from "../errors.ts";
 import type { Reject, RejectHandler } from "../reject.ts";
@@ -150,7 +149,6 @@ export async function importLinkages(
         definition: async () =>
           reused?.uri ?? (await options.client!.createLinkageImport(definitionInput, { signal })).uri,
         fields: FIELDS,
-        key: rowKey(LINKAGE_SCHEMA, caseSensitive, WHERE),
         concurrency: settings.concurrency,
         maxFilesPerSync: settings.maxFilesPerSync,
         maxBytesPerSync: settings.maxBytesPerSync,

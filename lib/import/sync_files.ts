@@ -1,7 +1,6 @@
 import { type JsonBatch, lineOfRow, rowHash } from "../batch/json_batch.ts";
 import { hashKey, KEY_HASH } from "../dedupe/key_hash.ts";
 import type { RowKey } from "../dedupe/row_key.ts";
-import { InvalidOptionError } from "../errors.ts";
 
 const encoder = new TextEncoder();
 
@@ -48,8 +47,8 @@ interface StagedFile {
   rows: number;
   lines: number[];
   hashes: Uint32Array;
-  /** Whether `hashes` are key hashes (`JsonBatch.keyHashes`) rather than `rowHash`es of the rows' JSON. */
-  byKey: boolean;
+  /** The key `hashes` were taken by (`JsonBatch.key`), or undefined when they hash the rows' JSON. */
+  key: RowKey | undefined;
 }
 
 /**
@@ -59,31 +58,22 @@ interface StagedFile {
  * order concurrent files count, is not documented. So the index is only a
  * hint: the row found there must hash like the reject's `fieldValues`, else
  * every file of the sync is searched for a row that does. The hash (32
- * bits, 4 bytes a row) is a word of the row's dedupe key hash when the body
- * carries them and `key` says how they were taken (then a reject matches
- * whatever letter case Eloqua echoes, where the key ignores case), else a
- * hash of the row's JSON. Memory: 4 bytes per staged row of one sync.
+ * bits, 4 bytes a row) is the word of the row's key hash the body carries
+ * (`JsonBatch.keyHashes`, taken by `JsonBatch.key`: a reject then matches
+ * whatever letter case Eloqua echoes, where the key ignores case); a body
+ * made elsewhere, without them, is traced by a hash of each row's JSON.
+ * Memory: 4 bytes per staged row of one sync.
  */
 export class SyncFileTable {
   readonly #fields: readonly string[];
-  readonly #key: RowKey | undefined;
   #files: StagedFile[] = [];
   #rows = 0;
   /** Positions already matched, so two identical rejects map to two rows. */
   #used = new Set<number>();
 
-  /** `fields`: the definition's, in body order; `key`: the key (over those fields) the bodies' key hashes were taken with. */
-  constructor(fields: readonly string[], key?: RowKey) {
-    if (key !== undefined && !isKeyOver(key, fields.length)) {
-      throw new InvalidOptionError(
-        "Uploader",
-        "key",
-        `a RowKey over the ${fields.length} fields (rowKey(schema, caseSensitive)), or undefined`,
-        key,
-      );
-    }
+  /** `fields`: the definition's, in body order. */
+  constructor(fields: readonly string[]) {
     this.#fields = fields;
-    this.#key = key;
   }
 
   /** Files staged since the last sync. */
@@ -98,16 +88,16 @@ export class SyncFileTable {
 
   /** Record a body Eloqua accepted, in the order the acceptances came. */
   add(batch: JsonBatch): void {
-    let byKey = this.#key !== undefined && batch.keyHashes?.length === batch.rows;
-    let hashes = byKey ? batch.keyHashes : batch.rowHashes;
-    if (hashes === undefined || hashes.length !== batch.rows) {
+    const { keyHashes, key } = batch;
+    if (keyHashes?.length === batch.rows && key !== undefined && isKeyOver(key, this.#fields.length)) {
+      this.#files.push({ rows: batch.rows, lines: batch.lines, hashes: keyHashes, key });
+    } else {
       // A body from elsewhere: hash its rows' JSON here.
-      byKey = false;
-      hashes = new Uint32Array(batch.rows);
+      const hashes = new Uint32Array(batch.rows);
       for (let i = 0; i < batch.rows; i++)
         hashes[i] = rowHash(batch.body, batch.offsets[i]!, batch.offsets[i + 1]! - 1);
+      this.#files.push({ rows: batch.rows, lines: batch.lines, hashes, key: undefined });
     }
-    this.#files.push({ rows: batch.rows, lines: batch.lines, hashes, byKey });
     this.#rows += batch.rows;
   }
 
@@ -128,15 +118,20 @@ export class SyncFileTable {
     fieldValues: Readonly<Record<string, string>>,
   ): { line: number | undefined; repeat: boolean } {
     let json: number | undefined;
-    let key: number | undefined;
-    // Each kind of hash is taken once, when a file of that kind is looked at.
+    const byKey = new Map<RowKey, number>();
+    // Each hash is taken once, when a file hashed that way is looked at (all files share one key in practice).
     const hashFor = (file: StagedFile): number => {
-      if (file.byKey) {
-        key ??= stagedKeyHash(fieldValues, this.#fields, this.#key!);
-        return key;
+      const key = file.key;
+      if (key === undefined) {
+        json ??= stagedRowHash(fieldValues, this.#fields);
+        return json;
       }
-      json ??= stagedRowHash(fieldValues, this.#fields);
-      return json;
+      let hash = byKey.get(key);
+      if (hash === undefined) {
+        hash = stagedKeyHash(fieldValues, this.#fields, key);
+        byKey.set(key, hash);
+      }
+      return hash;
     };
     const hinted = this.#find(recordIndex - 1, hashFor);
     if (hinted !== undefined) return { line: hinted, repeat: false };

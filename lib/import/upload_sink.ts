@@ -12,8 +12,8 @@ export type UploadSinkOptions = UploaderOptions;
  *
  * @example
  * ```ts
+ * // Each body carries its rows' key hashes and key: a sync's rejects are traced back to source lines by them.
  * const sink = new UploadSink({ client, definition: async () => uri, fields: ["OpportunityID", "EmailAddress"],
- *   key: rowKey(LINKAGE_SCHEMA, {}, "sink"), // the key CsvBatchStream deduplicates by: rejects traced by its hashes
  *   concurrency: 4, maxFilesPerSync: 500, maxBytesPerSync: 250_000_000, syncTimeoutMs: 3_600_000, sourceName: "in.csv" });
  * await file.pipeThrough(new CsvBatchStream()).pipeTo(sink);
  * console.log(sink.stats.staged, sink.stats.syncs);

@@ -2,7 +2,6 @@ import { batchLines, type JsonBatch, splitBatch } from "../batch/json_batch.ts";
 import type { EloquaBulkClient } from "../client/client.ts";
 import { isEloquaHttpError } from "../client/errors.ts";
 import type { RetryEvent } from "../client/http.ts";
-import type { RowKey } from "../dedupe/row_key.ts";
 import { ELOQUA_MAX_FILES_PER_SYNC } from "../eloqua_limits.ts";
 import { EloquaBulkError, InvalidOptionError } from "../errors.ts";
 import type { RejectHandler } from "../reject.ts";
@@ -19,13 +18,6 @@ export interface UploaderOptions {
   definition: () => Promise<string>;
   /** The definition's field names, in the order bodies carry them. */
   fields: readonly string[];
-  /**
-   * The key the bodies' rows were deduplicated by (`rowKey(schema, caseSensitive)`, over `fields`):
-   * with it, a sync's rejects are traced by the key hashes the batcher passed on (`JsonBatch.keyHashes`);
-   * without it, by a hash of each row's JSON. A value that is not such a key throws `InvalidOptionError`.
-   * @default undefined (rejects traced by each row's JSON)
-   */
-  key?: RowKey | undefined;
   concurrency: number;
   maxFilesPerSync: number;
   maxBytesPerSync: number;
@@ -128,7 +120,7 @@ export class Uploader {
     this.#uncertainFiles = options.earlierStaging?.files ?? 0;
     this.#uncertainBytes = options.earlierStaging?.bytes ?? 0;
     this.#uncertainRows = options.earlierStaging?.rows ?? 0;
-    this.#table = new SyncFileTable(options.fields, options.key);
+    this.#table = new SyncFileTable(options.fields);
   }
 
   /**

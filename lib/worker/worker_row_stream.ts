@@ -1,7 +1,7 @@
 import { BufferPool } from "../buffer_pool.ts";
 import { CsvHeaderError, type CsvHeaderErrorCode } from "../csv/csv_errors.ts";
 import { CsvRowReader } from "../csv/csv_row_reader.ts";
-import { rowKey } from "../dedupe/row_key.ts";
+import { type RowKey, rowKey } from "../dedupe/row_key.ts";
 import { EloquaBulkError, InvalidOptionError } from "../errors.ts";
 import type { RejectHandler } from "../reject.ts";
 import { giveArrays, RowBatch } from "../row_batch.ts";
@@ -111,7 +111,8 @@ export class WorkerRowStream extends TransformStream<Uint8Array | string, RowBat
     });
     // Bad options throw here, not later in the worker.
     new CsvRowReader(rest);
-    rowKey(schema, options.caseSensitive ?? {}, "WorkerRowStream");
+    // The worker hashes keys by this rule (it computes the same from the same options).
+    const key = rowKey(schema, options.caseSensitive ?? {}, "WorkerRowStream");
 
     const state = { stats: { read: 0, rejected: 0, valid: 0, invalid: 0 }, truncated: false };
     let pending = 0;
@@ -184,7 +185,7 @@ export class WorkerRowStream extends TransformStream<Uint8Array | string, RowBat
             state.stats = message.stats;
             if (message.batch !== undefined) {
               try {
-                const batch = rebuildBatch(message.batch);
+                const batch = rebuildBatch(message.batch, key);
                 batch.onRelease = recycle;
                 controller.enqueue(batch);
               } catch (error) {
@@ -256,7 +257,7 @@ export class WorkerRowStream extends TransformStream<Uint8Array | string, RowBat
   }
 }
 
-function rebuildBatch(parts: RowBatchParts): RowBatch {
+function rebuildBatch(parts: RowBatchParts, key: RowKey): RowBatch {
   const batch = new RowBatch(
     parts.width,
     parts.bytes,
@@ -267,6 +268,7 @@ function rebuildBatch(parts: RowBatchParts): RowBatch {
     parts.ends,
   );
   batch.keys = parts.keys;
+  batch.keyRule = key;
   return batch;
 }
 

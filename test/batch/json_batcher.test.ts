@@ -1,19 +1,23 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { rowHash, sliceBatch, splitBatch } from "../../lib/batch/json_batch.ts";
+import { sliceBatch, splitBatch } from "../../lib/batch/json_batch.ts";
+import { stagedKeyHash } from "../../lib/import/sync_files.ts";
 import {
   batchLines,
   type JsonBatch,
   JsonBatcher,
   type JsonBatcherOptions,
+  LINKAGE_SCHEMA,
   lineOfRow,
   type Reject,
   type Row,
   RowBatch,
   RowBatchBuilder,
+  rowKey,
 } from "../../lib/mod.ts";
 
 const decoder = new TextDecoder();
+const FIELDS = ["OpportunityID", "EmailAddress"];
 
 function batch(rows: Row[], options: JsonBatcherOptions = {}, chunkSize = 7) {
   const rejects: Reject[] = [];
@@ -86,19 +90,21 @@ describe("JsonBatcher", () => {
     expect(decoder.decode(bodies[0]!.body)).toBe(first);
   });
 
-  it("should carry the hash of each row's span, kept by sliceBatch", () => {
-    const rows = Array.from({ length: 30 }, (_, i) => ({ line: i + 2, values: [`O"${i}`, `u${i}@x.org`] }));
+  it("should carry a word of each row's key hash and the key it was taken by, kept by sliceBatch", () => {
+    const rows = Array.from({ length: 30 }, (_, i) => ({ line: i + 2, values: [`O"${i}`, `U${i}@x.org`] }));
     const { bodies } = batch(rows, { maxBytes: 300 });
+    const key = rowKey(LINKAGE_SCHEMA, {}, "test");
+    let first = 0;
     for (const body of bodies) {
-      const expected = Array.from({ length: body.rows }, (_, i) =>
-        rowHash(body.body, body.offsets[i]!, body.offsets[i + 1]! - 1),
-      );
-      expect([...body.rowHashes!]).toEqual(expected);
+      const expected = rows
+        .slice(first, first + body.rows)
+        .map((r) => stagedKeyHash({ OpportunityID: r.values[0]!, EmailAddress: r.values[1]! }, FIELDS, key));
+      first += body.rows;
+      expect(body.key).toEqual(key);
+      expect([...body.keyHashes!]).toEqual(expected);
       const [a, b] = splitBatch(body);
-      expect([...a.rowHashes!, ...b.rowHashes!]).toEqual(expected);
-      expect([...b.rowHashes!]).toEqual(
-        Array.from({ length: b.rows }, (_, i) => rowHash(b.body, b.offsets[i]!, b.offsets[i + 1]! - 1)),
-      );
+      expect([...a.keyHashes!, ...b.keyHashes!]).toEqual(expected);
+      expect(b.key).toEqual(key);
     }
   });
 

@@ -2,33 +2,32 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { JsonBatcher } from "../../lib/batch/json_batcher.ts";
 import { SyncFileTable } from "../../lib/import/sync_files.ts";
-import {
-  type EloquaBulkClient,
-  isInvalidOptionError,
-  LINKAGE_SCHEMA,
-  RowBatch,
-  RowDeduper,
-  type RowKey,
-  rowKey,
-  UploadSink,
-} from "../../lib/mod.ts";
+import { type JsonBatch, LINKAGE_SCHEMA, RowBatch, RowDeduper, rowKey } from "../../lib/mod.ts";
 
 const FIELDS = ["OpportunityID", "EmailAddress"];
 
-/** Bodies of `rows` (line = index + 2), with the dedupe stage's key hashes on the rows or without. */
-function bodies(rows: readonly (readonly [string, string])[], withKeys: boolean, caseSensitive = {}) {
+/** How a body's rows were hashed: by the dedupe stage, by the batcher, or not at all (a body made elsewhere). */
+type Hashed = "dedupe" | "batcher" | "none";
+
+/** Bodies of `rows` (line = index + 2). */
+function bodies(
+  rows: readonly (readonly [string, string])[],
+  hashed: Hashed,
+  caseSensitive = {},
+): JsonBatch[] {
   const batch = RowBatch.fromRows(
     rows.map((values, i) => ({ line: i + 2, values: [...values] })),
     2,
   );
-  if (withKeys) new RowDeduper({ caseSensitive }).dedupe(batch);
-  const batcher = new JsonBatcher({ maxBytes: 200 });
-  return [...batcher.push(batch), ...[batcher.flush()].filter((b) => b !== undefined)];
+  if (hashed === "dedupe") new RowDeduper({ caseSensitive }).dedupe(batch);
+  const batcher = new JsonBatcher({ maxBytes: 200, caseSensitive });
+  const out = [...batcher.push(batch), ...[batcher.flush()].filter((b) => b !== undefined)];
+  if (hashed === "none") for (const body of out) delete body.keyHashes;
+  return out;
 }
 
 describe("SyncFileTable", () => {
   it("should trace each row of a body Eloqua holds twice to its line once, and call the second reject a repeat", () => {
-    const key = rowKey(LINKAGE_SCHEMA, {}, "test");
     fc.assert(
       fc.property(
         fc.uniqueArray(
@@ -39,11 +38,11 @@ describe("SyncFileTable", () => {
             selector: ([id, email]) => `${id.toLowerCase()} ${email}`,
           },
         ),
-        fc.boolean(),
+        fc.constantFrom<Hashed>("dedupe", "batcher", "none"),
         fc.integer({ min: 0, max: 1000 }),
-        (rows, withKeys, offset) => {
-          const table = new SyncFileTable(FIELDS, withKeys ? key : undefined);
-          for (const body of bodies(rows, withKeys)) table.add(body);
+        (rows, hashed, offset) => {
+          const table = new SyncFileTable(FIELDS);
+          for (const body of bodies(rows, hashed)) table.add(body);
           // Eloqua held every row twice: the rejects of both copies, the record indexes of the second off.
           const seen = new Map<number, number>();
           let repeats = 0;
@@ -67,7 +66,6 @@ describe("SyncFileTable", () => {
   });
 
   it("should trace every reject to its row by key hash, whatever letter case Eloqua echoes, when the key ignores case", () => {
-    const key = rowKey(LINKAGE_SCHEMA, {}, "test");
     fc.assert(
       fc.property(
         fc.uniqueArray(
@@ -79,12 +77,13 @@ describe("SyncFileTable", () => {
           },
         ),
         fc.boolean(),
-        (rows, shuffleHint) => {
-          const table = new SyncFileTable(FIELDS, key);
-          const staged = bodies(rows, true);
+        fc.constantFrom<Hashed>("dedupe", "batcher"),
+        (rows, shuffleHint, hashed) => {
+          const table = new SyncFileTable(FIELDS);
+          const staged = bodies(rows, hashed);
           for (const body of staged) {
             expect(body.keyHashes).toHaveLength(body.rows);
-            expect(body.rowHashes).toBeUndefined();
+            expect(body.key).toEqual(rowKey(LINKAGE_SCHEMA, {}, "test"));
             table.add(body);
           }
           // Each row rejected once, with values in another case; the record index right or wrong.
@@ -102,67 +101,38 @@ describe("SyncFileTable", () => {
     );
   });
 
-  it("should trace rejects by a hash of the row's JSON for bodies without key hashes, or without a key to read them", () => {
+  it("should trace rejects by a hash of the row's JSON for bodies without key hashes (made elsewhere)", () => {
     const rows = [
       ["O1", "a@x.org"],
       ["O2", "b@x.org"],
       ["O3", "c@x.org"],
     ] as const;
-    const plain = bodies(rows, false);
-    expect(plain[0]!.rowHashes).toHaveLength(3);
-    expect(plain[0]!.keyHashes).toBeUndefined();
-    const keyless = new SyncFileTable(FIELDS);
-    for (const body of [...plain, ...bodies(rows, true)]) keyless.add(body);
-    expect(keyless.lineOf(99, { OpportunityID: "O2", EmailAddress: "b@x.org" })).toBe(3);
-    expect(keyless.lineOf(99, { OpportunityID: "O2", EmailAddress: "b@x.org" })).toBe(3); // the second file's row
-    expect(keyless.lineOf(99, { OpportunityID: "O2", EmailAddress: "B@X.ORG" })).toBeUndefined();
+    const table = new SyncFileTable(FIELDS);
+    for (const body of [...bodies(rows, "none"), ...bodies(rows, "batcher")]) table.add(body);
+    expect(table.lineOf(99, { OpportunityID: "O2", EmailAddress: "b@x.org" })).toBe(3);
+    expect(table.lineOf(99, { OpportunityID: "O2", EmailAddress: "b@x.org" })).toBe(3); // the second file's row
+    // The JSON of the first file's rows is case-sensitive; the key hashes of the second file are not, and it is used up.
+    expect(table.lineOf(99, { OpportunityID: "O3", EmailAddress: "C@X.ORG" })).toBe(4);
+    expect(table.lineOf(99, { OpportunityID: "O3", EmailAddress: "C@X.ORG" })).toBeUndefined();
   });
 
-  it("should refuse a key that is not one over the fields, naming the option", () => {
-    const client = {} as EloquaBulkClient;
-    const options = {
-      client,
-      definition: async () => "/opportunities/contacts/imports/1",
-      fields: FIELDS,
-      concurrency: 1,
-      maxFilesPerSync: 500,
-      maxBytesPerSync: 250_000_000,
-      syncTimeoutMs: 1000,
-      sourceName: "in.csv",
-    };
-    for (const key of [
-      { fields: [0, 2], caseSensitive: [false, false] },
-      { fields: [0, 0], caseSensitive: [false, false] },
-      { fields: [0, 1], caseSensitive: [false] },
-      { fields: [], caseSensitive: [] },
-      "OpportunityID",
-    ]) {
-      const error = (() => {
-        try {
-          new UploadSink({ ...options, key: key as unknown as RowKey });
-        } catch (e) {
-          return e;
-        }
-      })();
-      expect(isInvalidOptionError(error)).toBe(true);
-      expect((error as Error).message).toContain("key must be a RowKey over the 2 fields");
-    }
-    expect(() => new UploadSink({ ...options, key: rowKey(LINKAGE_SCHEMA, {}, "test") })).not.toThrow();
-  });
-
-  it("should hash a body's rows by their JSON when it mixes rows with and without key hashes", () => {
-    const withKeys = RowBatch.fromRows([{ line: 2, values: ["O1", "a@x.org"] }], 2);
-    new RowDeduper().dedupe(withKeys);
-    const without = RowBatch.fromRows([{ line: 3, values: ["O2", "b@x.org"] }], 2);
-    const batcher = new JsonBatcher();
-    batcher.push(withKeys);
-    batcher.push(without);
+  it("should take each row's key hash by the batcher's rule when rows come hashed by the dedupe stage, by another rule, or not at all", () => {
+    const sensitive = { EmailAddress: true };
+    const byDedupe = RowBatch.fromRows([{ line: 2, values: ["O1", "a@x.org"] }], 2);
+    new RowDeduper({ caseSensitive: sensitive }).dedupe(byDedupe);
+    const byOtherRule = RowBatch.fromRows([{ line: 3, values: ["O2", "b@x.org"] }], 2);
+    new RowDeduper().dedupe(byOtherRule);
+    const unhashed = RowBatch.fromRows([{ line: 4, values: ["O3", "c@x.org"] }], 2);
+    const batcher = new JsonBatcher({ caseSensitive: sensitive });
+    for (const batch of [byDedupe, byOtherRule, unhashed]) batcher.push(batch);
     const body = batcher.flush()!;
-    expect(body.keyHashes).toBeUndefined();
-    expect(body.rowHashes).toHaveLength(2);
-    const table = new SyncFileTable(FIELDS, rowKey(LINKAGE_SCHEMA, {}, "test"));
+    expect(body.key).toEqual(rowKey(LINKAGE_SCHEMA, sensitive, "test"));
+    const table = new SyncFileTable(FIELDS);
     table.add(body);
-    expect(table.lineOf(1, { OpportunityID: "O1", EmailAddress: "a@x.org" })).toBe(2);
-    expect(table.lineOf(1, { OpportunityID: "O2", EmailAddress: "b@x.org" })).toBe(3);
+    // The e-mail's case matters under the batcher's rule, the ID's does not: for every row alike.
+    expect(table.lineOf(9, { OpportunityID: "o1", EmailAddress: "a@x.org" })).toBe(2);
+    expect(table.lineOf(9, { OpportunityID: "o2", EmailAddress: "b@x.org" })).toBe(3);
+    expect(table.lineOf(9, { OpportunityID: "o3", EmailAddress: "C@x.org" })).toBeUndefined();
+    expect(table.lineOf(9, { OpportunityID: "o3", EmailAddress: "c@x.org" })).toBe(4);
   });
 });
