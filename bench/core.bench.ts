@@ -365,7 +365,9 @@ async function main(): Promise<void> {
 
   const date = new Date().toISOString().slice(0, 10);
   const suffix = `${mb === 200 && values.file === undefined ? "" : `-${fmt(mb, 0)}mb`}${only ? `-only-${only.join("+")}` : ""}`;
-  const jsonPath = values.json ?? unusedPath(join(ROOT, "bench", "results", `core-${date}${suffix}.json`));
+  // Named by date and the commit the run started at (git.before in the record).
+  const jsonPath =
+    values.json ?? unusedPath(join(ROOT, "bench", "results", `core-${date}-${gitBefore}${suffix}.json`));
   mkdirSync(dirname(jsonPath), { recursive: true });
   const record = {
     date: new Date().toISOString(),

@@ -66,8 +66,8 @@ const CLI = join(ROOT, "bin", "eloqua-bulk.mjs");
  * glibc gives the top of its heap back to the kernel (the default trim threshold is 128 KiB) and the next
  * ones fault their pages in again: ~55–70 k page faults per 343 MB of bodies, 0.5–0.7 of the emulator's
  * ~2 CPU s on this VM, where a first touch costs ~10–20 µs a page. A high trim threshold keeps that memory
- * (~15 k faults, ~1.4 CPU s; bench/E2E.md, session 4). It changes nothing the emulator answers, nor the
- * importer's process, which runs with the environment it is given.
+ * (~15 k faults, ~1.4 CPU s; bench/README.md, 2026-11-28, git 6f37872). It changes nothing the emulator
+ * answers, nor the importer's process, which runs with the environment it is given.
  */
 const EMULATOR_ENV = { MALLOC_TRIM_THRESHOLD_: String(1 << 30) };
 /** Targets from the issue. */
@@ -487,7 +487,9 @@ async function main(): Promise<void> {
 
   const date = new Date().toISOString().slice(0, 10);
   const suffix = `${values.mb === "200,1000" ? "" : `-${sizes.join("+")}mb`}${only ? `-only-${only.join("+")}` : ""}`;
-  const jsonPath = values.json ?? unusedPath(join(ROOT, "bench", "results", `e2e-${date}${suffix}.json`));
+  // Named by date and the commit the run started at (git.before in the record).
+  const jsonPath =
+    values.json ?? unusedPath(join(ROOT, "bench", "results", `e2e-${date}-${gitBefore}${suffix}.json`));
   mkdirSync(dirname(jsonPath), { recursive: true });
   const record = {
     date: new Date().toISOString(),
