@@ -37,8 +37,8 @@ export function reuseOf(options: object): Reuse {
  *
  * Why: fresh memory costs a page fault per 4 KiB on first touch, and a
  * runtime that frees buffers late hands them back to the system in bursts,
- * so a stream that allocates every batch anew faults over and over. On the
- * benchmark VM a fault costs 10–20 µs (bench/E2E.md).
+ * so a stream that allocates every batch anew faults over and over, and on
+ * a VM those faults are a visible share of an import's CPU (bench/README.md).
  *
  * A buffer taken may hold old bytes: callers overwrite what they use.
  */

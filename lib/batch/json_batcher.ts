@@ -13,11 +13,9 @@ import { appendLine, type JsonBatch } from "./json_batch.ts";
  * Default body cap. Eloqua takes up to 32 MB, but bodies are held in memory
  * while they are posted ((concurrency + 1) of them), a body's worth of rows
  * is sent again after a lost answer, and every body is a fresh allocation
- * that the garbage collector frees late: 4 MB keeps all three small (~20 MB
- * in flight at concurrency 4) and still makes ~62 files of a 250 MB sync,
- * far under 500. Measured on a 200 MB input (row worker, presized index,
- * 3 runs each, interleaved): peak RSS 243–249 MB with 4 MB bodies, 301–305
- * MB with 8 MB, and no slower (44.3–45.7 vs 40.9–44.1 MB/s).
+ * that the garbage collector frees late: 4 MB keeps all three small, still
+ * makes few enough files a sync (far under Eloqua's 500), and is no slower
+ * than larger bodies (bench/README.md).
  */
 export const DEFAULT_MAX_BATCH_BYTES = 4_000_000;
 
@@ -51,8 +49,9 @@ export interface JsonBatcherOptions {
    * with them. Then each body is the working buffer itself, and the next one
    * is written into a released buffer: no copy and no fresh allocation per
    * body. Otherwise each body is an exact-size copy and the working buffer
-   * stays (measured: handing out working buffers to a consumer that never
-   * gives them back cost up to 60% more CPU, fresh memory on every body).
+   * stays: handing out working buffers to a consumer that never gives them
+   * back makes every body fresh memory, which costs much more CPU
+   * (bench/README.md).
    * @default false
    */
   recycleBodies?: boolean;

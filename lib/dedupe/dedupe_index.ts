@@ -40,7 +40,7 @@ function home(h1: number, capacity: number): number {
  * set and no single array limits the number of keys.
  *
  * (Slots of 16 bytes, the whole key, meant a third more memory touched at
- * random; on the benchmark VM each page's first touch costs 10–20 µs.)
+ * random, and a page's first touch is costly on a VM: bench/README.md.)
  */
 export class DedupeIndex {
   readonly #slots: Int32Array[] = [];

@@ -102,9 +102,8 @@ export interface ImportLinkagesOptions
    * Least time between two `onCheckpoint` calls for data POSTs (syncs always
    * call it). With 0, every body is checkpointed as its POST starts and when
    * it is acknowledged, so a rerun sends again at most the bodies that were
-   * in flight: ~2 writes per 4 MB body. Measured on a 200 MB import
-   * (`bench/checkpoint_overhead.ts`, medians of 3 interleaved, 176 writes a
-   * run): 6.46 CPU s with checkpoints against 6.25 without (+3.4%).
+   * in flight: two writes per body, few enough that checkpoints add little
+   * to an import's CPU (`bench/checkpoint_overhead.ts`, bench/README.md).
    * @default 0
    */
   checkpointIntervalMs?: number;

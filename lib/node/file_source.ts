@@ -7,9 +7,9 @@ import { EloquaBulkError, InvalidOptionError, isEloquaBulkError } from "../error
 export interface FileSourceOptions {
   /**
    * Largest chunk the stream yields, in bytes (the file is read 1 MiB at a
-   * time and handed on in pieces of this size). Measured on a 200 MB input:
-   * 1 MiB chunks cost ~20% less CPU through the core stages than 64 KiB ones
-   * but raised peak RSS by 40–60 MB; 64 KiB keeps memory down.
+   * time and handed on in pieces of this size). Larger chunks cost less CPU
+   * through the core stages but more peak memory; 64 KiB keeps memory down
+   * (bench/README.md).
    * @default 65_536
    */
   chunkSize?: number;
@@ -173,9 +173,9 @@ function fileStream(
     await handle.close().catch(() => {});
   };
   // Read in blocks of several chunks and hand out chunk-sized views of them:
-  // each read is a round trip through libuv's thread pool, and the benchmark
-  // measured 64 KiB reads at ~1.5× the CPU of 1 MiB ones; downstream still
-  // gets small chunks, which keep the stages' working sets small.
+  // each read is a round trip through libuv's thread pool, so small reads
+  // cost more CPU than large ones (bench/README.md); downstream still gets
+  // small chunks, which keep the stages' working sets small.
   const blockSize = chunkSize * Math.max(1, Math.floor(READ_BLOCK_BYTES / chunkSize));
   let block = new Uint8Array(0);
   let offset = 0;

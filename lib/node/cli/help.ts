@@ -35,11 +35,11 @@ const IMPORT = `eloqua-bulk import <file.csv | ->
                               acknowledged); run the same command again to continue where it stopped
   --dry-run                   parse, validate, dedupe and batch; no network
   --transport <t>             how requests are sent: node-http (default: node:http with keep-alive,
-                              measured several times less CPU per MB posted) or fetch (the runtime's;
+                              much less CPU per MB posted than fetch) or fetch (the runtime's;
                               e.g. for a proxy only fetch honours); or ELOQUA_TRANSPORT
   --single-thread             parse, validate and hash on the main thread too (default: in a worker
-                              thread, beside deduping, batching and uploading: the CSV work ran ~30%
-                              faster so on 2 cores)
+                              thread, beside deduping, batching and uploading, which makes the CSV
+                              work faster on 2 cores)
   --allow-insecure-http       allow an http:// --base-url that is not a loopback host
   --quiet, -q                 no progress and no summary (errors still go to stderr)
   --debug                     stack traces on errors, and a line per retried request
