@@ -5,8 +5,8 @@
  * file of `core.bench.ts` too, bars of its cases' MB/s and CPU seconds (no HTTP).
  *
  * ```sh
- * npx tsx bench/chart.ts bench/results/e2e-2026-11-28-session4.json \
- *   [--core bench/results/core-2026-11-28-session4.json] [--out bench/e2e-chart.svg]
+ * npx tsx bench/chart.ts bench/results/e2e-2026-11-28-6f37872.json \
+ *   [--core bench/results/core-2026-11-28-6f37872.json] [--out bench/e2e-chart.svg]
  * ```
  * @module
  */

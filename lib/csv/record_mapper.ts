@@ -1,5 +1,4 @@
-import { type BufferPool, reuseOf } from "../buffer_pool.ts";
-import { InvalidOptionError } from "../errors.ts";
+import { reuseOf } from "../buffer_pool.ts";
 import type { RejectCode, RejectHandler } from "../reject.ts";
 import { type RowBatch, RowBatchBuilder } from "../row_batch.ts";
 import { fieldNames, type ImportSchema, LINKAGE_SCHEMA } from "../schema.ts";
