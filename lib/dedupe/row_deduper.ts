@@ -1,5 +1,4 @@
 import { type BufferPool, reuseOf } from "../buffer_pool.ts";
-import { InvalidOptionError } from "../errors.ts";
 import type { RejectHandler } from "../reject.ts";
 import { valuesByName } from "../reject.ts";
 import type { RowBatch } from "../row_batch.ts";
