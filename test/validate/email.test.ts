@@ -53,6 +53,21 @@ describe("isValidEmail", () => {
     );
   });
 
+  it("should agree with the oracle on both sides of 64 characters, where long labels become possible", () => {
+    const label = fc.string({ unit: fc.constantFrom("a", "7", "-"), minLength: 1, maxLength: 70 });
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom("a", ".", "+"), minLength: 1, maxLength: 20 }),
+        fc.array(label, { minLength: 1, maxLength: 3 }),
+        (local, labels) => {
+          const text = `${local}@${labels.join(".")}`;
+          expect(isValidEmail(text)).toBe(WHATWG_EMAIL_PATTERN.test(text) && text.length <= 254);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it("should check only the span it is given", () => {
     fc.assert(
       fc.property(fc.string(), fc.emailAddress(), fc.string(), (before, email, after) => {
