@@ -310,7 +310,8 @@ function main(): void {
     y = panels.y;
   }
   const svg = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${Math.ceil(y + 10)}" viewBox="0 0 ${WIDTH} ${Math.ceil(y + 10)}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${Math.ceil(y + 10)}" viewBox="0 0 ${WIDTH} ${Math.ceil(y + 10)}" font-family="sans-serif" font-size="12" role="img">`,
+    `<title>Benchmark results of ${esc(basename(input))}: MB/s, CPU seconds and peak RSS per case</title>`,
     "<style>.head{font-size:16px;font-weight:bold}.title{font-size:13px;font-weight:bold}.small{font-size:10px;fill:#555}" +
       ".whisker{stroke:#333;stroke-width:1.5}.mark{stroke:#555;stroke-dasharray:4 3}.axis{stroke:#333;fill:none}</style>",
     `<rect width="100%" height="100%" fill="white"/>`,
