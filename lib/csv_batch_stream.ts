@@ -79,7 +79,7 @@ export class CsvBatchStream implements ReadableWritablePair<JsonBatch, Uint8Arra
       const validate = new ValidateStream(options);
       this.#parse = parse;
       this.#invalid = () => validate.stats.invalid;
-      this.#dedupe = new DedupeStream(withReuse(options, { pool }));
+      this.#dedupe = new DedupeStream(options);
       this.#batch = new JsonBatchStream(batchOptions);
       this.writable = parse.writable;
       this.readable = parse.readable.pipeThrough(validate).pipeThrough(this.#dedupe).pipeThrough(this.#batch);

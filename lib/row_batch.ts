@@ -1,9 +1,30 @@
 import type { BufferPool } from "./buffer_pool.ts";
-import type { RowKey } from "./dedupe/row_key.ts";
+import { hashBatchKeys, type RowKey, sameKey } from "./dedupe/row_key.ts";
 import type { Row } from "./row.ts";
 import { decodeAscii } from "./text_span.ts";
 
 const NO_BYTES = new Uint8Array(0);
+
+/** What only this package's modules hold: the right to make a {@linkcode RowBatch} from its parts. */
+export const MAKE: unique symbol = Symbol("eloqua-bulk-stream RowBatch");
+
+/** The parts of a {@linkcode RowBatch}, for the stages that make one. */
+export interface RowBatchInit {
+  readonly width: number;
+  readonly bytes: Uint8Array;
+  readonly aux: string;
+  readonly length: number;
+  readonly lines: Float64Array;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  /** Key hashes taken ahead (a row worker's), by `keyRule`. */
+  readonly keys?: Int32Array | undefined;
+  readonly keyRule?: RowKey | undefined;
+  /** Where key hashes are taken into and, unless `onRelease` says otherwise, the arrays go back on release. */
+  readonly pool?: BufferPool | undefined;
+  /** What release does instead (a row worker's stream sends the arrays back to the worker). */
+  readonly onRelease?: ((batch: RowBatch) => void) | undefined;
+}
 
 /**
  * An array of rows, stored by columns so that no row and no value is an
@@ -24,48 +45,84 @@ const NO_BYTES = new Uint8Array(0);
  * iterate the batch for {@linkcode Row} objects.
  */
 export class RowBatch implements Iterable<Row> {
-  /** Values per row: the schema's field count. */
-  readonly width: number;
-  /** The input chunk most values point into; every span of it is ASCII. */
-  bytes: Uint8Array;
-  /** The text of values that are not in `bytes` as-is. */
-  aux: string;
-  /** Number of rows. */
-  length: number;
-  /** Source line of each row. */
-  lines: Float64Array;
-  starts: Int32Array;
-  ends: Int32Array;
-  /**
-   * The key hash of each row, four words a row, once a stage hashed the keys
-   * (a row worker, or the dedupe stage), taken by {@linkcode keyRule}: later
-   * stages with the same rule use them as they are, others hash again.
-   */
-  keys: Int32Array | undefined = undefined;
-  /** The key fields and case rules `keys` were taken by. */
-  keyRule: RowKey | undefined = undefined;
-  /**
-   * Set by the stage that made the batch to take its memory back; called
-   * once, by {@linkcode release}.
-   */
-  onRelease: ((batch: RowBatch) => void) | undefined = undefined;
+  readonly #width: number;
+  readonly #bytes: Uint8Array;
+  readonly #aux: string;
+  #length: number;
+  readonly #lines: Float64Array;
+  readonly #starts: Int32Array;
+  readonly #ends: Int32Array;
+  /** The key hash of each row, four words a row, once taken, and the rule they were taken by. */
+  #keys: Int32Array | undefined;
+  #keyRule: RowKey | undefined;
+  /** Where the key hashes' array comes from, and the batch's arrays go back to on release. */
+  readonly #pool: BufferPool | undefined;
+  #onRelease: ((batch: RowBatch) => void) | undefined;
+  #released = false;
 
-  constructor(
-    width: number,
-    bytes: Uint8Array,
-    aux: string,
-    length: number,
-    lines: Float64Array,
-    starts: Int32Array,
-    ends: Int32Array,
-  ) {
-    this.width = width;
-    this.bytes = bytes;
-    this.aux = aux;
-    this.length = length;
-    this.lines = lines;
-    this.starts = starts;
-    this.ends = ends;
+  /** Made by {@linkcode RowBatchBuilder}, {@linkcode RowBatch.fromRows} and the stages: `parts` is theirs. */
+  constructor(token: typeof MAKE, parts: RowBatchInit) {
+    if (token !== MAKE) throw new TypeError("RowBatch is made by RowBatchBuilder or RowBatch.fromRows");
+    this.#width = parts.width;
+    this.#bytes = parts.bytes;
+    this.#aux = parts.aux;
+    this.#length = parts.length;
+    this.#lines = parts.lines;
+    this.#starts = parts.starts;
+    this.#ends = parts.ends;
+    this.#keys = parts.keys;
+    this.#keyRule = parts.keys === undefined ? undefined : parts.keyRule;
+    this.#pool = parts.pool;
+    this.#onRelease = parts.onRelease;
+  }
+
+  /** Values per row: the schema's field count. */
+  get width(): number {
+    return this.#width;
+  }
+
+  /** The input chunk most values point into; every span of it is ASCII. */
+  get bytes(): Uint8Array {
+    return this.#bytes;
+  }
+
+  /** The text of values that are not in `bytes` as-is. */
+  get aux(): string {
+    return this.#aux;
+  }
+
+  /** Number of rows. */
+  get length(): number {
+    return this.#length;
+  }
+
+  /** Source line of each row. */
+  get lines(): Float64Array {
+    return this.#lines;
+  }
+
+  /** Where each value starts (see the class); stages narrow spans by writing here. */
+  get starts(): Int32Array {
+    return this.#starts;
+  }
+
+  /** Where each value ends. */
+  get ends(): Int32Array {
+    return this.#ends;
+  }
+
+  /**
+   * The 128-bit key hash of every row, four words a row, by the key fields
+   * and case rules `rule` (`hashRowKey`): taken once and kept, so the stages
+   * after the first that asks (a row worker, the dedupe stage, the batcher)
+   * read them at no cost; asked by another rule, they are taken again.
+   */
+  keyHashes(rule: RowKey): Int32Array {
+    if (this.#keys === undefined || !sameKey(this.#keyRule, rule)) {
+      this.#keys = hashBatchKeys(this, rule, this.#pool);
+      this.#keyRule = rule;
+    }
+    return this.#keys;
   }
 
   /**
@@ -75,9 +132,25 @@ export class RowBatch implements Iterable<Row> {
    * to the garbage collector.
    */
   release(): void {
-    const onRelease = this.onRelease;
-    this.onRelease = undefined;
-    onRelease?.(this);
+    if (this.#released) return;
+    this.#released = true;
+    const onRelease = this.#onRelease;
+    this.#onRelease = undefined;
+    if (onRelease !== undefined) onRelease(this);
+    else if (this.#pool !== undefined) {
+      this.#pool.give(this.#lines.buffer as ArrayBuffer);
+      this.#pool.give(this.#starts.buffer as ArrayBuffer);
+      this.#pool.give(this.#ends.buffer as ArrayBuffer);
+      if (this.#keys !== undefined) this.#pool.give(this.#keys.buffer as ArrayBuffer);
+    }
+    this.#keys = undefined;
+  }
+
+  /** The arrays of this batch (not its bytes: they may be its reader's), for a stage that recycles them. */
+  buffers(): ArrayBuffer[] {
+    const out = [this.#lines.buffer, this.#starts.buffer, this.#ends.buffer] as ArrayBuffer[];
+    if (this.#keys !== undefined) out.push(this.#keys.buffer as ArrayBuffer);
+    return out;
   }
 
   /** A batch holding `rows` (each with `width` values), e.g. to feed rows that did not come from CSV. */
@@ -120,10 +193,13 @@ export class RowBatch implements Iterable<Row> {
    * Cheaper than building a new batch: stages drop few rows.
    */
   keep(keep: Uint8Array): void {
-    const width = this.width;
-    const { lines, starts, ends, keys } = this;
+    const width = this.#width;
+    const lines = this.#lines;
+    const starts = this.#starts;
+    const ends = this.#ends;
+    const keys = this.#keys;
     let kept = 0;
-    for (let r = 0; r < this.length; r++) {
+    for (let r = 0; r < this.#length; r++) {
       if (keep[r] === 0) continue;
       if (kept !== r) {
         lines[kept] = lines[r]!;
@@ -139,7 +215,7 @@ export class RowBatch implements Iterable<Row> {
       }
       kept++;
     }
-    this.length = kept;
+    this.#length = kept;
   }
 }
 
@@ -206,15 +282,15 @@ export class RowBatchBuilder {
     const aux = this.#aux.length === 0 ? "" : this.#aux.join("");
     let batch: RowBatch;
     if (pool === undefined) {
-      batch = new RowBatch(
+      batch = new RowBatch(MAKE, {
         width,
         bytes,
         aux,
-        n,
-        this.#lines.slice(0, n),
-        this.#starts.slice(0, n * width),
-        this.#ends.slice(0, n * width),
-      );
+        length: n,
+        lines: this.#lines.slice(0, n),
+        starts: this.#starts.slice(0, n * width),
+        ends: this.#ends.slice(0, n * width),
+      });
     } else {
       const lines = new Float64Array(pool.take(n * 8), 0, n);
       lines.set(this.#lines.subarray(0, n));
@@ -222,8 +298,7 @@ export class RowBatchBuilder {
       starts.set(this.#starts.subarray(0, n * width));
       const ends = new Int32Array(pool.take(n * width * 4), 0, n * width);
       ends.set(this.#ends.subarray(0, n * width));
-      batch = new RowBatch(width, bytes, aux, n, lines, starts, ends);
-      batch.onRelease = (done) => giveArrays(done, pool);
+      batch = new RowBatch(MAKE, { width, bytes, aux, length: n, lines, starts, ends, pool });
     }
     this.#length = 0;
     this.#values = 0;
@@ -240,12 +315,4 @@ export class RowBatchBuilder {
     ends.set(this.#ends);
     this.#ends = ends;
   }
-}
-
-/** Give the arrays of a released batch (not its bytes: they may be its reader's) to `pool`. */
-export function giveArrays(batch: RowBatch, pool: BufferPool): void {
-  pool.give(batch.lines.buffer as ArrayBuffer);
-  pool.give(batch.starts.buffer as ArrayBuffer);
-  pool.give(batch.ends.buffer as ArrayBuffer);
-  if (batch.keys !== undefined) pool.give(batch.keys.buffer as ArrayBuffer);
 }

@@ -1,5 +1,4 @@
-import { hashRowKey, KEY_HASH } from "../dedupe/key_hash.ts";
-import { type RowKey, rowKey, sameKey } from "../dedupe/row_key.ts";
+import { type RowKey, rowKey } from "../dedupe/row_key.ts";
 import { ELOQUA_MAX_BODY_BYTES } from "../eloqua_limits.ts";
 import { InvalidOptionError } from "../errors.ts";
 import type { RejectHandler } from "../reject.ts";
@@ -238,7 +237,8 @@ export class JsonBatcher {
     const done: JsonBatch[] = [];
     const { starts, ends, width } = batch;
     const sourceView = viewOf(batch.bytes);
-    const keys = batch.keys !== undefined && sameKey(batch.keyRule, this.#key) ? batch.keys : undefined;
+    // A word of each row's key hash goes with the body: the dedupe stage's, when it took them by this rule.
+    const keys = batch.keyHashes(this.#key);
     if (batch.length > 0) this.#lastLine = batch.lines[batch.length - 1]!;
     for (let r = 0; r < batch.length; r++) {
       if (batch.lines[r]! <= this.#skipThroughLine) {
@@ -309,13 +309,7 @@ export class JsonBatcher {
    * is copied byte by byte; a value holding anything else is rewritten
    * through `JSON.stringify` and `TextEncoder`.
    */
-  #write(
-    batch: RowBatch,
-    sourceView: DataView,
-    keys: Int32Array | undefined,
-    r: number,
-    bound: number,
-  ): void {
+  #write(batch: RowBatch, sourceView: DataView, keys: Int32Array, r: number, bound: number): void {
     let pos = this.#pos;
     if (pos + 1 + bound + 1 > this.#buffer.length) this.#grow(pos + 1 + bound + 1);
     const buffer = this.#buffer;
@@ -367,14 +361,7 @@ export class JsonBatcher {
         else pos = writeJson(buffer, pos, text.slice(a, e));
       }
     }
-    // The uploader traces rejects by a word of each row's key hash: the dedupe stage's when it took them by
-    // this batcher's rule (no work), else taken here.
-    if (keys !== undefined) this.#hashes[this.#rows] = keys[r * 4 + 1]!;
-    else {
-      const key = this.#key;
-      hashRowKey(batch, r, key.fields, key.caseSensitive);
-      this.#hashes[this.#rows] = KEY_HASH[1]!;
-    }
+    this.#hashes[this.#rows] = keys[r * 4 + 1]!;
     this.#pos = pos;
     this.#rows++;
     appendLine(this.#lines, batch.lines[r]!);

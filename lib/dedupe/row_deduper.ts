@@ -1,10 +1,9 @@
-import { type BufferPool, reuseOf } from "../buffer_pool.ts";
 import type { RejectHandler } from "../reject.ts";
 import { valuesByName } from "../reject.ts";
 import type { RowBatch } from "../row_batch.ts";
 import { fieldNames, type ImportSchema, LINKAGE_SCHEMA } from "../schema.ts";
 import { DedupeIndex, type DedupeIndexOptions } from "./dedupe_index.ts";
-import { hashBatchKeys, type RowKey, rowKey, sameKey } from "./row_key.ts";
+import { type RowKey, rowKey } from "./row_key.ts";
 
 /** Rows hashed together before their keys go into the index (see `DedupeIndex.addMany`). */
 const GROUP = 64;
@@ -65,7 +64,6 @@ export class RowDeduper {
   readonly #names: string[];
   readonly #source: string;
   readonly #onReject: RejectHandler | undefined;
-  readonly #pool: BufferPool | undefined;
   #keep = new Uint8Array(1024);
   readonly #fresh = new Uint8Array(GROUP);
 
@@ -76,15 +74,13 @@ export class RowDeduper {
     this.index = new DedupeIndex(options);
     this.#source = options.sourceName ?? "input";
     this.#onReject = options.onReject;
-    // Key hashes of batches that come without them go into arrays of the composed stream's pool, if any.
-    this.#pool = reuseOf(options).pool;
   }
 
   /**
    * Keep the first occurrence of each key: removes later ones from `batch`,
-   * in place. The batch keeps its rows' key hashes (`batch.keys`, hashed
-   * here unless a row worker did), which the batcher passes on to trace
-   * Eloqua's rejects.
+   * in place. The batch keeps its rows' key hashes (`RowBatch.keyHashes`,
+   * taken here unless a row worker did), which the batcher passes on to
+   * trace Eloqua's rejects.
    */
   dedupe(batch: RowBatch): RowBatch {
     const index = this.index;
@@ -92,11 +88,7 @@ export class RowDeduper {
     if (this.#keep.length < batch.length) this.#keep = new Uint8Array(batch.length * 2);
     const keep = this.#keep;
     let kept = 0;
-    if (batch.keys === undefined || !sameKey(batch.keyRule, this.#key)) {
-      batch.keys = hashBatchKeys(batch, this.#key, this.#pool);
-      batch.keyRule = this.#key;
-    }
-    const keys = batch.keys;
+    const keys = batch.keyHashes(this.#key);
     for (let from = 0; from < batch.length; from += GROUP) {
       const count = Math.min(GROUP, batch.length - from);
       index.addMany(keys.subarray(from * 4, (from + count) * 4), count, fresh);

@@ -1,7 +1,7 @@
 import { BufferPool, withReuse } from "../buffer_pool.ts";
 import { isCsvHeaderError } from "../csv/csv_errors.ts";
 import { CsvRowReader } from "../csv/csv_row_reader.ts";
-import { hashBatchKeys, type RowKey, rowKey } from "../dedupe/row_key.ts";
+import { type RowKey, rowKey } from "../dedupe/row_key.ts";
 import type { Reject } from "../reject.ts";
 import type { RowBatch } from "../row_batch.ts";
 import { LINKAGE_SCHEMA } from "../schema.ts";
@@ -39,7 +39,7 @@ export function serveRows(post: PostToMain): (message: ToRowWorker) => void {
     let parts: RowBatchParts | undefined;
     const transfer: Transferable[] = [];
     if (batch !== undefined && validator!.validate(batch).length > 0) {
-      const keys = hashBatchKeys(batch, key!, pool);
+      const keys = batch.keyHashes(key!);
       // The chunk's bytes go back to the main thread (a chunk of the previous answer is already gone).
       const bytes = batch.bytes.byteLength > 0 ? batch.bytes : NO_BYTES;
       parts = {

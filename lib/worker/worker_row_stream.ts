@@ -4,7 +4,7 @@ import { CsvRowReader } from "../csv/csv_row_reader.ts";
 import { type RowKey, rowKey } from "../dedupe/row_key.ts";
 import { EloquaBulkError, InvalidOptionError } from "../errors.ts";
 import type { RejectHandler } from "../reject.ts";
-import { giveArrays, RowBatch } from "../row_batch.ts";
+import { MAKE, RowBatch } from "../row_batch.ts";
 import { LINKAGE_SCHEMA } from "../schema.ts";
 import type {
   FromRowWorker,
@@ -135,7 +135,7 @@ export class WorkerRowStream extends TransformStream<Uint8Array | string, RowBat
     const spares = new BufferPool(SPARES_RETURNED);
     const recycle = (batch: RowBatch): void => {
       if (batch.bytes.buffer.byteLength >= chunkBytes) chunks.give(batch.bytes.buffer as ArrayBuffer);
-      giveArrays(batch, spares);
+      for (const buffer of batch.buffers()) spares.give(buffer);
     };
     /** A chunk-sized array to gather input into (`chunkBytes` long; its buffer may be longer). */
     const chunkArray = (): Uint8Array<ArrayBuffer> => new Uint8Array(chunks.take(chunkBytes), 0, chunkBytes);
@@ -185,8 +185,7 @@ export class WorkerRowStream extends TransformStream<Uint8Array | string, RowBat
             state.stats = message.stats;
             if (message.batch !== undefined) {
               try {
-                const batch = rebuildBatch(message.batch, key);
-                batch.onRelease = recycle;
+                const batch = rebuildBatch(message.batch, key, recycle);
                 controller.enqueue(batch);
               } catch (error) {
                 // The readable side was cancelled: stop the worker; a later write fails with this.
@@ -257,19 +256,9 @@ export class WorkerRowStream extends TransformStream<Uint8Array | string, RowBat
   }
 }
 
-function rebuildBatch(parts: RowBatchParts, key: RowKey): RowBatch {
-  const batch = new RowBatch(
-    parts.width,
-    parts.bytes,
-    parts.aux,
-    parts.length,
-    parts.lines,
-    parts.starts,
-    parts.ends,
-  );
-  batch.keys = parts.keys;
-  batch.keyRule = key;
-  return batch;
+function rebuildBatch(parts: RowBatchParts, key: RowKey, recycle: (batch: RowBatch) => void): RowBatch {
+  // The worker took the key hashes by the same rule (from the same options).
+  return new RowBatch(MAKE, { ...parts, keyRule: key, onRelease: recycle });
 }
 
 function rebuildFailure(failure: RowWorkerFailure): Error {
