@@ -323,8 +323,8 @@ export class JsonBatcher {
       this.#hashes = hashes;
     }
     this.#offsets[this.#rows] = pos;
-    // Bytes are moved four at a step through DataViews: twice as fast as one by one, and a `set` call
-    // costs more than the ~20 bytes of a value.
+    // Bytes are moved four at a step through DataViews: fewer operations than one by one, and cheaper than
+    // a `set` call for values this short.
     const view = this.#view;
     const fixed = this.#fixed;
     const fixedView = this.#fixedView;
