@@ -1,55 +1,85 @@
-import { fmix32 } from "../dedupe/key_hash.ts";
 import type { RowKey } from "../dedupe/row_key.ts";
 
+/** What only this package's modules hold: the right to make a {@linkcode JsonBatch} from its parts. */
+export const MAKE_BODY: unique symbol = Symbol("eloqua-bulk-stream JsonBatch");
+
+/** The parts of a {@linkcode JsonBatch}, for the batcher and `sliceBatch`. */
+export interface JsonBatchInit {
+  readonly body: Uint8Array<ArrayBuffer>;
+  readonly rows: number;
+  readonly lines: readonly number[];
+  readonly offsets: Uint32Array<ArrayBuffer>;
+  readonly keyHashes: Uint32Array<ArrayBuffer>;
+  readonly key: RowKey;
+}
+
 /**
- * One request body of staged rows, and where its rows came from.
+ * One request body of staged rows, and where its rows came from: a closed
+ * value, made only by the batcher (and by splitting one).
  *
  * `body` is UTF-8 JSON: an array of objects keyed by the definition's field
  * names, as Eloqua's data endpoint takes it. `offsets[i]` is the byte index
  * of row `i`'s `{`, and `offsets[rows]` is `body.length`, so row `i` spans
  * `body.subarray(offsets[i], offsets[i + 1] - 1)` (dropping the `,` or `]`
  * after it). `lines` holds the rows' source lines run-length encoded as
- * pairs `[firstLine, count, firstLine, count, …]`. A body the batcher made
- * also carries, in `keyHashes`, a word of each row's key hash taken by `key`:
- * what traces a sync's rejects back to source rows (`Uploader`).
+ * pairs `[firstLine, count, firstLine, count, …]` ({@linkcode batchLines}
+ * expands them). `keyHashes` holds a word of each row's key hash, taken by
+ * `key`: what traces a sync's rejects back to source rows (`Uploader`),
+ * whatever letter case Eloqua echoes where the key ignores case.
  */
-export interface JsonBatch {
-  body: Uint8Array<ArrayBuffer>;
-  rows: number;
-  lines: number[];
-  offsets: Uint32Array<ArrayBuffer>;
-  /**
-   * A word of each row's key hash (the dedupe stage's, passed on at no cost,
-   * or taken by the batcher), so a reject is traced by the key hash of its
-   * values and matches whatever letter case Eloqua echoes where the key
-   * ignores case. A body without it is traced by its rows' JSON.
-   */
-  keyHashes?: Uint32Array<ArrayBuffer>;
-  /** The key fields and case rules `keyHashes` were taken by. */
-  key?: RowKey;
-}
+export class JsonBatch {
+  readonly #body: Uint8Array<ArrayBuffer>;
+  readonly #rows: number;
+  readonly #lines: readonly number[];
+  readonly #offsets: Uint32Array<ArrayBuffer>;
+  readonly #keyHashes: Uint32Array<ArrayBuffer>;
+  readonly #key: RowKey;
 
-/**
- * A 32-bit hash of `bytes[start, end)`, four bytes a step (murmur3's mixing):
- * of a staged row's JSON, for tracing the rejects of bodies made elsewhere.
- */
-export function rowHash(bytes: Uint8Array, start: number, end: number): number {
-  let h = end - start;
-  let i = start;
-  for (; i + 3 < end; i += 4) {
-    let k = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    h ^= Math.imul(k, 0x1b873593);
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  /** Made by `JsonBatcher` and `splitBatch`: `init` is theirs. */
+  constructor(token: typeof MAKE_BODY, init: JsonBatchInit) {
+    if (token !== MAKE_BODY) throw new TypeError("JsonBatch is made by JsonBatcher");
+    this.#body = init.body;
+    this.#rows = init.rows;
+    this.#lines = init.lines;
+    this.#offsets = init.offsets;
+    this.#keyHashes = init.keyHashes;
+    this.#key = init.key;
   }
-  let k = 0;
-  for (let shift = 0; i < end; i++, shift += 8) k |= bytes[i]! << shift;
-  k = Math.imul(k, 0xcc9e2d51);
-  k = (k << 15) | (k >>> 17);
-  h ^= Math.imul(k, 0x1b873593);
-  return fmix32(h) >>> 0;
+
+  /** The request body: a JSON array of the rows. */
+  get body(): Uint8Array<ArrayBuffer> {
+    return this.#body;
+  }
+
+  /** Rows in the body. */
+  get rows(): number {
+    return this.#rows;
+  }
+
+  /** The rows' source lines, run-length encoded: `[firstLine, count, …]`. */
+  get lines(): readonly number[] {
+    return this.#lines;
+  }
+
+  /** Where each row starts in `body`; the last entry is `body.length`. */
+  get offsets(): Uint32Array<ArrayBuffer> {
+    return this.#offsets;
+  }
+
+  /** A word of each row's key hash, taken by `key`. */
+  get keyHashes(): Uint32Array<ArrayBuffer> {
+    return this.#keyHashes;
+  }
+
+  /** The key fields and case rules `keyHashes` were taken by. */
+  get key(): RowKey {
+    return this.#key;
+  }
+
+  /** The source line of the first row, or `undefined` for an empty body. */
+  get firstLine(): number | undefined {
+    return this.#rows > 0 ? this.#lines[0] : undefined;
+  }
 }
 
 /** The source line of every row of `batch`, in order. */
@@ -100,8 +130,16 @@ export function sliceBatch(batch: JsonBatch, from: number, to: number): JsonBatc
   if (!(Number.isInteger(from) && Number.isInteger(to) && 0 <= from && from <= to && to <= batch.rows)) {
     throw new RangeError(`Cannot slice rows [${from}, ${to}) of a batch of ${batch.rows} rows`);
   }
-  if (from === to)
-    return { body: new Uint8Array([0x5b, 0x5d]), rows: 0, lines: [], offsets: new Uint32Array([2]) };
+  if (from === to) {
+    return new JsonBatch(MAKE_BODY, {
+      body: new Uint8Array([0x5b, 0x5d]),
+      rows: 0,
+      lines: [],
+      offsets: new Uint32Array([2]),
+      keyHashes: new Uint32Array(0),
+      key: batch.key,
+    });
+  }
   const start = offsets[from]!;
   const end = offsets[to]! - 1;
   const out = new Uint8Array(end - start + 2);
@@ -113,8 +151,12 @@ export function sliceBatch(batch: JsonBatch, from: number, to: number): JsonBatc
   shifted[to - from] = out.length;
   const lines: number[] = [];
   for (let i = from; i < to; i++) appendLine(lines, lineOfRow(batch, i)!);
-  const sliced: JsonBatch = { body: out, rows: to - from, lines, offsets: shifted };
-  if (batch.keyHashes !== undefined) sliced.keyHashes = batch.keyHashes.slice(from, to);
-  if (batch.key !== undefined) sliced.key = batch.key;
-  return sliced;
+  return new JsonBatch(MAKE_BODY, {
+    body: out,
+    rows: to - from,
+    lines,
+    offsets: shifted,
+    keyHashes: batch.keyHashes.slice(from, to),
+    key: batch.key,
+  });
 }

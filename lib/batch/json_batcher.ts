@@ -6,7 +6,7 @@ import { valuesByName } from "../reject.ts";
 import type { RowBatch } from "../row_batch.ts";
 import { fieldNames, type ImportSchema, LINKAGE_SCHEMA } from "../schema.ts";
 import { decodeAscii, viewOf } from "../text_span.ts";
-import { appendLine, type JsonBatch } from "./json_batch.ts";
+import { appendLine, JsonBatch, MAKE_BODY } from "./json_batch.ts";
 
 /**
  * Default body cap. Eloqua takes up to 32 MB, but bodies are held in memory
@@ -397,14 +397,14 @@ export class JsonBatcher {
       body = buffer.slice(0, this.#pos);
     }
     const hashes = this.#hashes.slice(0, this.#rows);
-    const batch: JsonBatch = {
+    const batch = new JsonBatch(MAKE_BODY, {
       body,
       rows: this.#rows,
       lines: this.#lines,
       offsets,
       keyHashes: hashes,
       key: this.#key,
-    };
+    });
     this.stats.rows += this.#rows;
     this.stats.batches++;
     this.stats.bytes += this.#pos;

@@ -1,19 +1,7 @@
-import { type JsonBatch, lineOfRow, rowHash } from "../batch/json_batch.ts";
+import { type JsonBatch, lineOfRow } from "../batch/json_batch.ts";
 import { hashKey, KEY_HASH } from "../dedupe/key_hash.ts";
 import type { RowKey } from "../dedupe/row_key.ts";
-
-const encoder = new TextEncoder();
-
-/** The hash of a row as staged: of its JSON object's bytes, keys in the definition's order. */
-export function stagedRowHash(
-  fieldValues: Readonly<Record<string, string>>,
-  fields: readonly string[],
-): number {
-  const row: Record<string, string> = {};
-  for (const name of fields) row[name] = fieldValues[name] ?? "";
-  const bytes = encoder.encode(JSON.stringify(row));
-  return rowHash(bytes, 0, bytes.length);
-}
+import { EloquaBulkError } from "../errors.ts";
 
 /** The word of a row's key hash that `JsonBatch.keyHashes` holds, from its values by field name. */
 export function stagedKeyHash(
@@ -45,10 +33,10 @@ function isKeyOver(key: RowKey, width: number): boolean {
 
 interface StagedFile {
   rows: number;
-  lines: number[];
+  lines: readonly number[];
   hashes: Uint32Array;
-  /** The key `hashes` were taken by (`JsonBatch.key`), or undefined when they hash the rows' JSON. */
-  key: RowKey | undefined;
+  /** The key `hashes` were taken by (`JsonBatch.key`). */
+  key: RowKey;
 }
 
 /**
@@ -60,9 +48,8 @@ interface StagedFile {
  * every file of the sync is searched for a row that does. The hash (32
  * bits, 4 bytes a row) is the word of the row's key hash the body carries
  * (`JsonBatch.keyHashes`, taken by `JsonBatch.key`: a reject then matches
- * whatever letter case Eloqua echoes, where the key ignores case); a body
- * made elsewhere, without them, is traced by a hash of each row's JSON.
- * Memory: 4 bytes per staged row of one sync.
+ * whatever letter case Eloqua echoes, where the key ignores case). Memory:
+ * 4 bytes per staged row of one sync.
  */
 export class SyncFileTable {
   readonly #fields: readonly string[];
@@ -89,15 +76,13 @@ export class SyncFileTable {
   /** Record a body Eloqua accepted, in the order the acceptances came. */
   add(batch: JsonBatch): void {
     const { keyHashes, key } = batch;
-    if (keyHashes?.length === batch.rows && key !== undefined && isKeyOver(key, this.#fields.length)) {
-      this.#files.push({ rows: batch.rows, lines: batch.lines, hashes: keyHashes, key });
-    } else {
-      // A body from elsewhere: hash its rows' JSON here.
-      const hashes = new Uint32Array(batch.rows);
-      for (let i = 0; i < batch.rows; i++)
-        hashes[i] = rowHash(batch.body, batch.offsets[i]!, batch.offsets[i + 1]! - 1);
-      this.#files.push({ rows: batch.rows, lines: batch.lines, hashes, key: undefined });
+    if (!isKeyOver(key, this.#fields.length)) {
+      throw new EloquaBulkError(
+        "BODY_FIELDS_MISMATCH",
+        `A body's key (fields ${key.fields.join(", ")}) is not one over the uploader's ${this.#fields.length} fields (${this.#fields.join(", ")}): the batcher and the uploader must share one schema`,
+      );
     }
+    this.#files.push({ rows: batch.rows, lines: batch.lines, hashes: keyHashes, key });
     this.#rows += batch.rows;
   }
 
@@ -117,19 +102,13 @@ export class SyncFileTable {
     recordIndex: number,
     fieldValues: Readonly<Record<string, string>>,
   ): { line: number | undefined; repeat: boolean } {
-    let json: number | undefined;
     const byKey = new Map<RowKey, number>();
-    // Each hash is taken once, when a file hashed that way is looked at (all files share one key in practice).
+    // Each key's hash of the values is taken once (all files share one key in practice).
     const hashFor = (file: StagedFile): number => {
-      const key = file.key;
-      if (key === undefined) {
-        json ??= stagedRowHash(fieldValues, this.#fields);
-        return json;
-      }
-      let hash = byKey.get(key);
+      let hash = byKey.get(file.key);
       if (hash === undefined) {
-        hash = stagedKeyHash(fieldValues, this.#fields, key);
-        byKey.set(key, hash);
+        hash = stagedKeyHash(fieldValues, this.#fields, file.key);
+        byKey.set(file.key, hash);
       }
       return hash;
     };

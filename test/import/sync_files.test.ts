@@ -2,12 +2,19 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { JsonBatcher } from "../../lib/batch/json_batcher.ts";
 import { SyncFileTable } from "../../lib/import/sync_files.ts";
-import { type JsonBatch, LINKAGE_SCHEMA, RowBatch, RowDeduper, rowKey } from "../../lib/mod.ts";
+import {
+  isEloquaBulkError,
+  type JsonBatch,
+  LINKAGE_SCHEMA,
+  RowBatch,
+  RowDeduper,
+  rowKey,
+} from "../../lib/mod.ts";
 
 const FIELDS = ["OpportunityID", "EmailAddress"];
 
-/** How a body's rows were hashed: by the dedupe stage, by the batcher, or not at all (a body made elsewhere). */
-type Hashed = "dedupe" | "batcher" | "none";
+/** Who took a body's key hashes: the dedupe stage (passed on), or the batcher itself. */
+type Hashed = "dedupe" | "batcher";
 
 /** Bodies of `rows` (line = index + 2). */
 function bodies(
@@ -21,9 +28,7 @@ function bodies(
   );
   if (hashed === "dedupe") new RowDeduper({ caseSensitive }).dedupe(batch);
   const batcher = new JsonBatcher({ maxBytes: 200, caseSensitive });
-  const out = [...batcher.push(batch), ...[batcher.flush()].filter((b) => b !== undefined)];
-  if (hashed === "none") for (const body of out) delete body.keyHashes;
-  return out;
+  return [...batcher.push(batch), ...[batcher.flush()].filter((b) => b !== undefined)];
 }
 
 describe("SyncFileTable", () => {
@@ -38,7 +43,7 @@ describe("SyncFileTable", () => {
             selector: ([id, email]) => `${id.toLowerCase()} ${email}`,
           },
         ),
-        fc.constantFrom<Hashed>("dedupe", "batcher", "none"),
+        fc.constantFrom<Hashed>("dedupe", "batcher"),
         fc.integer({ min: 0, max: 1000 }),
         (rows, hashed, offset) => {
           const table = new SyncFileTable(FIELDS);
@@ -101,19 +106,23 @@ describe("SyncFileTable", () => {
     );
   });
 
-  it("should trace rejects by a hash of the row's JSON for bodies without key hashes (made elsewhere)", () => {
-    const rows = [
-      ["O1", "a@x.org"],
-      ["O2", "b@x.org"],
-      ["O3", "c@x.org"],
-    ] as const;
+  it("should refuse a body whose key is not one over its fields: the batcher and the uploader share one schema", () => {
+    const wide = {
+      name: "three fields",
+      fields: [{ name: "A" }, { name: "B" }, { name: "C" }],
+      key: ["C"],
+    };
+    const batcher = new JsonBatcher({ schema: wide });
+    batcher.push(RowBatch.fromRows([{ line: 2, values: ["a", "b", "c"] }], 3));
     const table = new SyncFileTable(FIELDS);
-    for (const body of [...bodies(rows, "none"), ...bodies(rows, "batcher")]) table.add(body);
-    expect(table.lineOf(99, { OpportunityID: "O2", EmailAddress: "b@x.org" })).toBe(3);
-    expect(table.lineOf(99, { OpportunityID: "O2", EmailAddress: "b@x.org" })).toBe(3); // the second file's row
-    // The JSON of the first file's rows is case-sensitive; the key hashes of the second file are not, and it is used up.
-    expect(table.lineOf(99, { OpportunityID: "O3", EmailAddress: "C@X.ORG" })).toBe(4);
-    expect(table.lineOf(99, { OpportunityID: "O3", EmailAddress: "C@X.ORG" })).toBeUndefined();
+    const error = (() => {
+      try {
+        table.add(batcher.flush()!);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(isEloquaBulkError(error) && error.code).toBe("BODY_FIELDS_MISMATCH");
   });
 
   it("should take each row's key hash by the batcher's rule when rows come hashed by the dedupe stage, by another rule, or not at all", () => {
