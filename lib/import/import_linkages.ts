@@ -1,16 +1,19 @@
 import { batchLines, type JsonBatch } from "../batch/json_batch.ts";
-import { DEFAULT_MAX_BATCH_BYTES } from "../batch/json_batcher.ts";
 import { linkageDefinition } from "../client/definitions.ts";
 import type { ImportDefinition } from "../client/types.ts";
 import { isCsvHeaderError } from "../csv/csv_errors.ts";
 import { CsvBatchStream, type CsvBatchStreamOptions } from "../csv_batch_stream.ts";
 import { linkageCaseSensitivity } from "../dedupe/row_deduper.ts";
-import { ELOQUA_MAX_BODY_BYTES, ELOQUA_MAX_FILES_PER_SYNC } from "../eloqua_limits.ts";
 import { EloquaBulkError, InvalidOptionError, isEloquaBulkError, isInvalidOptionError } from "../errors.ts";
 import type { Reject, RejectHandler } from "../reject.ts";
 import { fieldNames, LINKAGE_SCHEMA } from "../schema.ts";
 import { CheckpointMismatchError, checkCheckpoint, type ImportCheckpoint } from "./checkpoint.ts";
-import type { CsvSource, ImportLinkagesOptions } from "./import_options.ts";
+import {
+  type CsvSource,
+  checkImportInteger,
+  IMPORT_LIMITS,
+  type ImportLinkagesOptions,
+} from "./import_options.ts";
 import type { ImportProgress, ImportReport, RowReport } from "./report.ts";
 import { Uploader } from "./uploader.ts";
 
@@ -371,22 +374,17 @@ function checkOptions(options: ImportLinkagesOptions): Settings {
   if (!dryRun && (typeof options.client !== "object" || options.client === null)) {
     throw new InvalidOptionError(WHERE, "client", "an EloquaBulkClient (or set dryRun)", options.client);
   }
-  const int = (name: keyof ImportLinkagesOptions, fallback: number, min: number, max: number): number => {
-    const value = options[name] ?? fallback;
-    if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) {
-      throw new InvalidOptionError(WHERE, name, `an integer from ${min} to ${max}`, value);
-    }
-    return value as number;
-  };
+  const int = (name: keyof typeof IMPORT_LIMITS): number =>
+    checkImportInteger(WHERE, name, options[name] ?? IMPORT_LIMITS[name].default);
   return {
     dryRun,
-    maxBatchBytes: int("maxBatchBytes", DEFAULT_MAX_BATCH_BYTES, 2, ELOQUA_MAX_BODY_BYTES),
-    concurrency: int("concurrency", 4, 1, 64),
-    maxFilesPerSync: int("maxFilesPerSync", ELOQUA_MAX_FILES_PER_SYNC, 1, ELOQUA_MAX_FILES_PER_SYNC),
-    maxBytesPerSync: int("maxBytesPerSync", 250_000_000, 1, Number.MAX_SAFE_INTEGER),
-    syncTimeoutMs: int("syncTimeoutMs", 3_600_000, 1, 2_147_483_647),
-    progressIntervalMs: int("progressIntervalMs", 500, 0, 2_147_483_647),
-    checkpointIntervalMs: int("checkpointIntervalMs", 0, 0, 2_147_483_647),
+    maxBatchBytes: int("maxBatchBytes"),
+    concurrency: int("concurrency"),
+    maxFilesPerSync: int("maxFilesPerSync"),
+    maxBytesPerSync: int("maxBytesPerSync"),
+    syncTimeoutMs: int("syncTimeoutMs"),
+    progressIntervalMs: int("progressIntervalMs"),
+    checkpointIntervalMs: int("checkpointIntervalMs"),
   };
 }
 

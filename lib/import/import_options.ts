@@ -1,9 +1,40 @@
+import { DEFAULT_MAX_BATCH_BYTES } from "../batch/json_batcher.ts";
 import type { EloquaBulkClient } from "../client/client.ts";
 import type { LinkageDefinitionOptions } from "../client/definitions.ts";
 import type { CsvBatchStreamOptions } from "../csv_batch_stream.ts";
+import { ELOQUA_MAX_BODY_BYTES, ELOQUA_MAX_FILES_PER_SYNC } from "../eloqua_limits.ts";
+import { InvalidOptionError } from "../errors.ts";
 import type { RejectHandler } from "../reject.ts";
 import type { ImportCheckpoint } from "./checkpoint.ts";
 import type { ImportProgress } from "./report.ts";
+
+/** Longest timer a runtime takes (2³¹ − 1 ms). */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * The numeric options of an import, with their defaults and allowed ranges,
+ * in one place: `importLinkages` fills in and checks its options by this
+ * table, the `Uploader` checks its own by the same ranges, and the CLI's
+ * flags by them too.
+ */
+export const IMPORT_LIMITS = {
+  maxBatchBytes: { default: DEFAULT_MAX_BATCH_BYTES, min: 2, max: ELOQUA_MAX_BODY_BYTES },
+  concurrency: { default: 4, min: 1, max: 64 },
+  maxFilesPerSync: { default: ELOQUA_MAX_FILES_PER_SYNC, min: 1, max: ELOQUA_MAX_FILES_PER_SYNC },
+  maxBytesPerSync: { default: 250_000_000, min: 1, max: Number.MAX_SAFE_INTEGER },
+  syncTimeoutMs: { default: 3_600_000, min: 1, max: MAX_TIMER_MS },
+  progressIntervalMs: { default: 500, min: 0, max: MAX_TIMER_MS },
+  checkpointIntervalMs: { default: 0, min: 0, max: MAX_TIMER_MS },
+} as const satisfies Record<string, { default: number; min: number; max: number }>;
+
+/** The numeric option `name` checked against its range; bad values throw naming `where`. */
+export function checkImportInteger(where: string, name: keyof typeof IMPORT_LIMITS, value: unknown): number {
+  const { min, max } = IMPORT_LIMITS[name];
+  if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) {
+    throw new InvalidOptionError(where, name, `an integer from ${min} to ${max}`, value);
+  }
+  return value as number;
+}
 
 /** A source of CSV: a stream or async iterable of UTF-8 bytes or strings. */
 export type CsvSource = ReadableStream<Uint8Array | string> | AsyncIterable<Uint8Array | string>;

@@ -2,9 +2,9 @@ import { batchLines, type JsonBatch, splitBatch } from "../batch/json_batch.ts";
 import type { EloquaBulkClient } from "../client/client.ts";
 import { isEloquaHttpError } from "../client/errors.ts";
 import type { RetryEvent } from "../client/http.ts";
-import { ELOQUA_MAX_FILES_PER_SYNC } from "../eloqua_limits.ts";
 import { EloquaBulkError, InvalidOptionError } from "../errors.ts";
 import type { RejectHandler } from "../reject.ts";
+import { checkImportInteger } from "./import_options.ts";
 import type { SyncReport } from "./report.ts";
 import { SyncFileTable } from "./sync_files.ts";
 
@@ -487,15 +487,8 @@ function checkUploaderOptions(options: UploaderOptions): void {
     !options.fields.every((f) => typeof f === "string")
   )
     throw new InvalidOptionError(where, "fields", "a non-empty array of field names", options.fields);
-  const int = (name: keyof UploaderOptions, min: number, max: number): void => {
-    const value = options[name];
-    if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max)
-      throw new InvalidOptionError(where, name, `an integer from ${min} to ${max}`, value);
-  };
-  int("concurrency", 1, 64);
-  int("maxFilesPerSync", 1, ELOQUA_MAX_FILES_PER_SYNC);
-  int("maxBytesPerSync", 1, Number.MAX_SAFE_INTEGER);
-  int("syncTimeoutMs", 1, 2_147_483_647);
+  for (const name of ["concurrency", "maxFilesPerSync", "maxBytesPerSync", "syncTimeoutMs"] as const)
+    checkImportInteger(where, name, options[name]);
   if (typeof options.sourceName !== "string")
     throw new InvalidOptionError(where, "sourceName", "a string", options.sourceName);
 }

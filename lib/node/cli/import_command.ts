@@ -2,10 +2,9 @@ import { access, constants, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { EloquaBulkClient } from "../../client/client.ts";
 import type { RetryEvent } from "../../client/http.ts";
-import { ELOQUA_MAX_BODY_BYTES } from "../../eloqua_limits.ts";
 import type { ImportCheckpoint } from "../../import/checkpoint.ts";
 import { importLinkages } from "../../import/import_linkages.ts";
-import type { ImportLinkagesOptions } from "../../import/import_options.ts";
+import { IMPORT_LIMITS, type ImportLinkagesOptions } from "../../import/import_options.ts";
 import type { ImportReport } from "../../import/report.ts";
 import { fingerprintFile, readCheckpoint, writeCheckpoint } from "../checkpoint_file.ts";
 import type { EmulatorServer } from "../emulator_server.ts";
@@ -43,14 +42,11 @@ export async function importCommand(
   let io = redactingIo(rawIo, secrets);
   const cleanups: (() => Promise<void>)[] = [];
   try {
-    const maxBatchBytes = integerFlag(
-      "max-batch-bytes",
-      flags["max-batch-bytes"],
-      1_000,
-      ELOQUA_MAX_BODY_BYTES,
-    );
-    const concurrency = integerFlag("concurrency", flags.concurrency, 1, 64);
-    const maxFilesPerSync = integerFlag("files-per-sync", flags["files-per-sync"], 1, 500);
+    // The library's ranges (IMPORT_LIMITS), with the CLI's own floor of 1,000 bytes a body.
+    const { maxBatchBytes: bodies, concurrency: inFlight, maxFilesPerSync: files } = IMPORT_LIMITS;
+    const maxBatchBytes = integerFlag("max-batch-bytes", flags["max-batch-bytes"], 1_000, bodies.max);
+    const concurrency = integerFlag("concurrency", flags.concurrency, inFlight.min, inFlight.max);
+    const maxFilesPerSync = integerFlag("files-per-sync", flags["files-per-sync"], files.min, files.max);
     const target = resolveTarget(flags, rawIo.env);
     const transport = chooseTransport(flags.transport, rawIo.env);
     cleanups.push(async () => transport.close());
