@@ -5,8 +5,9 @@ import type { RejectHandler } from "../reject.ts";
 import { valuesByName } from "../reject.ts";
 import type { RowBatch } from "../row_batch.ts";
 import { fieldNames, type ImportSchema, LINKAGE_SCHEMA } from "../schema.ts";
-import { decodeAscii, viewOf } from "../text_span.ts";
+import { viewOf } from "../text_span.ts";
 import { appendLine, JsonBatch, MAKE_BODY } from "./json_batch.ts";
+import { JsonRowWriter } from "./json_row_writer.ts";
 
 /**
  * Default body cap. Eloqua takes up to 32 MB, but bodies are held in memory
@@ -91,65 +92,13 @@ export interface JsonBatchStats {
 const COMMA = 0x2c;
 /** Released buffers kept for reuse, at most (more than the bodies alive at once in an import). */
 const MAX_FREE_BUFFERS = 8;
-const encoder = new TextEncoder();
-
-/** 1 for the bytes copied into JSON strings as they are: printable ASCII but `"` and `\\`. */
-const PLAIN = new Uint8Array(256);
-PLAIN.fill(1, 0x20, 0x7f);
-PLAIN[0x22] = 0;
-PLAIN[0x5c] = 0;
-
-/** Whether the four bytes of `x` are all plain (see `PLAIN`), tested at once (no byte ≥ 0x80 is plain). */
-function isPlainWord(x: number): boolean {
-  const quote = x ^ 0x22222222;
-  const backslash = x ^ 0x5c5c5c5c;
-  const del = x ^ 0x7f7f7f7f;
-  // A byte below 0x20, or a zero byte of one of the XORs, sets its top bit here (exact when none is ≥ 0x80).
-  const special =
-    ((x - 0x20202020) & ~x) |
-    ((quote - 0x01010101) & ~quote) |
-    ((backslash - 0x01010101) & ~backslash) |
-    ((del - 0x01010101) & ~del);
-  return ((special | x) & 0x80808080) === 0;
-}
-
-/** Where the plain printable ASCII (copied to JSON as it is) of `bytes[a, e)` ends. */
-function plainBytesEnd(bytes: Uint8Array, a: number, e: number): number {
-  let j = a;
-  while (j < e && PLAIN[bytes[j]!] === 1) j++;
-  return j;
-}
-
-/** Where the plain printable ASCII of `text[a, e)` ends. */
-function plainTextEnd(text: string, a: number, e: number): number {
-  let j = a;
-  while (j < e) {
-    const c = text.charCodeAt(j);
-    if (c > 0x7e || PLAIN[c] === 0) break;
-    j++;
-  }
-  return j;
-}
-
-/** The UTF-8 bytes of `value` as a JSON string, without its quotes. */
-function jsonBytes(value: string): Uint8Array {
-  const json = encoder.encode(JSON.stringify(value));
-  return json.subarray(1, json.length - 1);
-}
-
-/** Write `value` as JSON string content at `pos` (room checked by the caller); returns the next position. */
-function writeJson(buffer: Uint8Array, pos: number, value: string): number {
-  const json = jsonBytes(value);
-  buffer.set(json, pos);
-  return pos + json.length;
-}
 
 /**
- * The pure core of the batching stage: writes rows as JSON straight into a
- * byte buffer, counting exact UTF-8 bytes, and cuts a body before the row
- * that would take it over `maxBytes` (or past `maxRows`). Values of plain
- * printable ASCII are copied byte by byte; others take `JSON.stringify` and
- * `TextEncoder`, so every body is valid JSON whatever the text.
+ * The pure core of the batching stage: cuts request bodies. Rows are
+ * written as JSON straight into a byte buffer (`JsonRowWriter`), counting
+ * exact UTF-8 bytes, and a body is cut before the row that would take it
+ * over `maxBytes` (or past `maxRows`); each body carries its rows' source
+ * lines, offsets and key hashes.
  */
 export class JsonBatcher {
   readonly stats: JsonBatchStats = { rows: 0, batches: 0, bytes: 0, tooLarge: 0, skipped: 0 };
@@ -159,11 +108,7 @@ export class JsonBatcher {
   readonly #maxRows: number;
   readonly #names: string[];
   /** `{"Field1":"`, then `","Field2":"`, …, then `"}`, one after another: the bytes every row has. */
-  readonly #fixed: Uint8Array;
-  readonly #fixedView: DataView;
-  /** Where field `k`'s prefix ends in `#fixed`; the last entry ends the suffix. */
-  readonly #fixedEnds: Int32Array;
-  readonly #fixedBytes: number;
+  readonly #writer: JsonRowWriter;
   readonly #source: string;
   readonly #onReject: RejectHandler | undefined;
 
@@ -205,16 +150,7 @@ export class JsonBatcher {
     this.#names = fieldNames(options.schema ?? LINKAGE_SCHEMA);
     if (this.#names.length === 0)
       throw new InvalidOptionError("JsonBatcher", "schema.fields", "a non-empty array", []);
-    const parts = [...this.#names.map((name, k) => `${k === 0 ? "{" : '",'}${JSON.stringify(name)}:"`), '"}'];
-    this.#fixed = encoder.encode(parts.join(""));
-    this.#fixedEnds = new Int32Array(parts.length);
-    let fixedEnd = 0;
-    parts.forEach((part, k) => {
-      fixedEnd += encoder.encode(part).length;
-      this.#fixedEnds[k] = fixedEnd;
-    });
-    this.#fixedBytes = this.#fixed.length;
-    this.#fixedView = viewOf(this.#fixed);
+    this.#writer = new JsonRowWriter(this.#names);
     this.#source = options.sourceName ?? "input";
     const skip = options.skipThroughLine ?? 0;
     if (!Number.isSafeInteger(skip) || skip < 0) {
@@ -235,7 +171,7 @@ export class JsonBatcher {
   /** Add the rows of `batch`; returns the bodies they completed (usually none). */
   push(batch: RowBatch): JsonBatch[] {
     const done: JsonBatch[] = [];
-    const { starts, ends, width } = batch;
+    const writer = this.#writer;
     const sourceView = viewOf(batch.bytes);
     // A word of each row's key hash goes with the body: the dedupe stage's, when it took them by this rule.
     const keys = batch.keyHashes(this.#key);
@@ -246,18 +182,13 @@ export class JsonBatcher {
         continue;
       }
       if (this.#rows >= this.#maxRows) done.push(this.#cut());
-      // No UTF-16 code unit takes more than 6 bytes in JSON (\uXXXX): when even that fits, write at once.
-      let chars = 0;
-      for (let i = r * width, end = i + width; i < end; i++) {
-        const start = starts[i]!;
-        chars += ends[i]! - (start >= 0 ? start : ~start);
-      }
-      const bound = this.#fixedBytes + 6 * chars;
+      // When even the most the row can take fits, write it at once; else measure it first.
+      const bound = writer.bound(batch, r);
       if (this.#pos + 1 + bound + 1 <= this.#maxBytes) {
         this.#write(batch, sourceView, keys, r, bound);
         continue;
       }
-      const bytes = this.#measure(batch, r);
+      const bytes = writer.measure(batch, r);
       if (1 + bytes + 1 > this.#maxBytes) {
         this.#tooLarge(batch, r, bytes);
         continue;
@@ -284,31 +215,7 @@ export class JsonBatcher {
     return this.#rows > 0 ? this.#cut() : undefined;
   }
 
-  /** Exact UTF-8 bytes of row `r`'s JSON object. */
-  #measure(batch: RowBatch, r: number): number {
-    let bytes = this.#fixedBytes;
-    const width = batch.width;
-    for (let k = 0; k < width; k++) {
-      const i = r * width + k;
-      const start = batch.starts[i]!;
-      const e = batch.ends[i]!;
-      if (start >= 0) {
-        const a = start;
-        bytes +=
-          plainBytesEnd(batch.bytes, a, e) === e ? e - a : jsonBytes(decodeAscii(batch.bytes, a, e)).length;
-      } else {
-        const a = ~start;
-        bytes += plainTextEnd(batch.aux, a, e) === e ? e - a : jsonBytes(batch.aux.slice(a, e)).length;
-      }
-    }
-    return bytes;
-  }
-
-  /**
-   * Write row `r`, which takes at most `bound` bytes. Plain printable ASCII
-   * is copied byte by byte; a value holding anything else is rewritten
-   * through `JSON.stringify` and `TextEncoder`.
-   */
+  /** Append row `r`, which takes at most `bound` bytes, to the open body. */
   #write(batch: RowBatch, sourceView: DataView, keys: Int32Array, r: number, bound: number): void {
     let pos = this.#pos;
     if (pos + 1 + bound + 1 > this.#buffer.length) this.#grow(pos + 1 + bound + 1);
@@ -323,44 +230,7 @@ export class JsonBatcher {
       this.#hashes = hashes;
     }
     this.#offsets[this.#rows] = pos;
-    // Bytes are moved four at a step through DataViews: fewer operations than one by one, and cheaper than
-    // a `set` call for values this short.
-    const view = this.#view;
-    const fixed = this.#fixed;
-    const fixedView = this.#fixedView;
-    const fixedEnds = this.#fixedEnds;
-    const width = batch.width;
-    const { starts, ends, bytes: source } = batch;
-    const base = r * width;
-    let f = 0;
-    for (let k = 0; k <= width; k++) {
-      const fe = fixedEnds[k]!;
-      for (; f + 4 <= fe; f += 4, pos += 4) view.setInt32(pos, fixedView.getInt32(f, true), true);
-      for (; f < fe; f++) buffer[pos++] = fixed[f]!;
-      if (k === width) break;
-      const start = starts[base + k]!;
-      const e = ends[base + k]!;
-      if (start >= 0) {
-        // A byte span (ASCII): copied while plain, four bytes a step, then byte by byte.
-        let j = start;
-        for (; j + 4 <= e; j += 4, pos += 4) {
-          const x = sourceView.getInt32(j, true);
-          if (!isPlainWord(x)) break;
-          view.setInt32(pos, x, true);
-        }
-        for (; j < e; j++) {
-          const c = source[j]!;
-          if (PLAIN[c] === 0) break;
-          buffer[pos++] = c;
-        }
-        if (j < e) pos = writeJson(buffer, pos - (j - start), decodeAscii(source, start, e));
-      } else {
-        const text = batch.aux;
-        const a = ~start;
-        if (plainTextEnd(text, a, e) === e) for (let j = a; j < e; j++) buffer[pos++] = text.charCodeAt(j);
-        else pos = writeJson(buffer, pos, text.slice(a, e));
-      }
-    }
+    pos = this.#writer.write(buffer, this.#view, pos, batch, sourceView, r);
     this.#hashes[this.#rows] = keys[r * 4 + 1]!;
     this.#pos = pos;
     this.#rows++;
