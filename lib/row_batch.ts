@@ -39,6 +39,8 @@ export interface RowBatchInit {
  * Stages read byte spans directly (no decoding) and take a slower path for
  * `aux` values.
  *
+ * A closed value: made by {@linkcode RowBatchBuilder},
+ * {@linkcode RowBatch.fromRows} and the stages, read through accessors.
  * Stages filter a batch in place ({@linkcode RowBatch.keep}) and narrow
  * spans (trimming) without copying bytes. Read a value with
  * {@linkcode RowBatch.value}, a whole row with {@linkcode RowBatch.row}, or
