@@ -8,8 +8,8 @@ const NO_BYTES = new Uint8Array(0);
 /** What only this package's modules hold: the right to make a {@linkcode RowBatch} from its parts. */
 export const MAKE: unique symbol = Symbol("eloqua-bulk-stream RowBatch");
 
-/** The parts of a {@linkcode RowBatch}, for the stages that make one. */
-export interface RowBatchInit {
+/** The data of a {@linkcode RowBatch}: its bytes, text and column arrays (what a row worker sends). */
+export interface RowBatchColumns {
   readonly width: number;
   readonly bytes: Uint8Array;
   readonly aux: string;
@@ -17,6 +17,10 @@ export interface RowBatchInit {
   readonly lines: Float64Array;
   readonly starts: Int32Array;
   readonly ends: Int32Array;
+}
+
+/** The parts of a {@linkcode RowBatch}, for the stages that make one. */
+export interface RowBatchInit extends RowBatchColumns {
   /** Key hashes taken ahead (a row worker's), by `keyRule`. */
   readonly keys?: Int32Array | undefined;
   readonly keyRule?: RowKey | undefined;

@@ -84,45 +84,16 @@ export class DedupeIndex {
    * coming one after another, then inserts in order.
    */
   addMany(keys: Int32Array, count: number, fresh: Uint8Array): void {
-    const tables = this.#slots;
-    const capacities = this.#capacity;
     let touched = 0;
     for (let j = 0; j < count; j++) {
-      const shard = keys[j * 4]! >>> (32 - SHARD_BITS);
-      touched |= tables[shard]![home(keys[j * 4 + 1]!, capacities[shard]!) * WORDS]!;
+      const h0 = keys[j * 4]!;
+      const shard = h0 >>> (32 - SHARD_BITS);
+      const slots = this.#slots[shard]!;
+      touched |= slots[home(keys[j * 4 + 1]!, this.#capacity[shard]!) * WORDS]!;
     }
     this.#sink = touched;
-    // The inserts, inlined: this loop runs once per row of the input.
     for (let j = 0; j < count; j++) {
-      const shard = keys[j * 4]! >>> (32 - SHARD_BITS);
-      const h1 = keys[j * 4 + 1]!;
-      const h2 = keys[j * 4 + 2]!;
-      const h3 = keys[j * 4 + 3]!;
-      const slots = tables[shard]!;
-      const capacity = capacities[shard]!;
-      let i = home(h1, capacity) * WORDS;
-      const end = capacity * WORDS;
-      let found = false;
-      for (;;) {
-        const s3 = slots[i + 2]!;
-        if (s3 === 0) break;
-        if (s3 === h3 && slots[i] === h1 && slots[i + 1] === h2) {
-          found = true;
-          break;
-        }
-        i += WORDS;
-        if (i === end) i = 0;
-      }
-      if (found) {
-        fresh[j] = 0;
-        continue;
-      }
-      slots[i] = h1;
-      slots[i + 1] = h2;
-      slots[i + 2] = h3;
-      fresh[j] = 1;
-      this.#size++;
-      if (++this.#count[shard]! > this.#growAt[shard]!) this.#grow(shard);
+      fresh[j] = this.add(keys[j * 4]!, keys[j * 4 + 1]!, keys[j * 4 + 2]!, keys[j * 4 + 3]!) ? 1 : 0;
     }
   }
 

@@ -6,6 +6,7 @@
  */
 import type { CsvRowReaderOptions } from "../csv/csv_row_reader.ts";
 import type { Reject } from "../reject.ts";
+import type { RowBatchColumns } from "../row_batch.ts";
 
 /** The options a worker is started with: those of the parse and validation stages and the key's case rules (no callbacks). */
 export type RowWorkerOptions = Omit<CsvRowReaderOptions, "onReject"> & {
@@ -37,14 +38,7 @@ export interface RowWorkerStats {
 }
 
 /** The parts of a `RowBatch`, with the key hash of every row (4 words a row). */
-export interface RowBatchParts {
-  readonly width: number;
-  readonly bytes: Uint8Array;
-  readonly aux: string;
-  readonly length: number;
-  readonly lines: Float64Array;
-  readonly starts: Int32Array;
-  readonly ends: Int32Array;
+export interface RowBatchParts extends RowBatchColumns {
   readonly keys: Int32Array;
 }
 
