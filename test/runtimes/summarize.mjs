@@ -37,8 +37,20 @@ if (args[0] === "--total") {
     line =
       `${name} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped (${c.total} tests, ` +
       `${r.testResults.length} files) in ${seconds} s`;
+    // Name what failed here, so the matrix's closing lines say it even when the log above is cut.
+    for (const f of r.testResults) {
+      const file = f.name.replace(`${process.cwd()}/`, "");
+      if (f.status === "failed" && f.assertionResults.length === 0) line += `\n  failed to load: ${file}: ${firstLine(f.message)}`;
+      for (const a of f.assertionResults) {
+        if (a.status === "failed") line += `\n  failed: ${file} > ${a.fullName}: ${firstLine(a.failureMessages?.[0])}`;
+      }
+    }
   }
   writeFileSync(`${path}.counts`, JSON.stringify(c));
   console.log(line);
   process.exit(c.failed === 0 && c.total > 0 ? 0 : 1);
+}
+
+function firstLine(text) {
+  return String(text ?? "").split("\n", 1)[0].slice(0, 300);
 }
