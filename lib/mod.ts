@@ -1,6 +1,9 @@
 /**
- * eloqua-bulk-stream: load huge CSV files of opportunity ↔ contact links into
- * Oracle Eloqua through the Bulk API 2.0, with WHATWG streams.
+ * eloqua-bulk-stream: load huge CSV files into Oracle Eloqua through the Bulk
+ * API 2.0 with WHATWG streams: opportunity ↔ contact (or account) links
+ * (`importLinkages`), and any import of records — opportunities, contacts,
+ * accounts, custom objects — planned from a file's header and Eloqua's
+ * fields (`planImport`, `importRows`).
  *
  * The core stages, each a pure class plus a thin `TransformStream`:
  * `CsvParseStream` → `ValidateStream` → `DedupeStream` → `JsonBatchStream`,
@@ -26,6 +29,7 @@ export type {
   EloquaAuth,
   EloquaBulkClientOptions,
   EloquaFailure,
+  EloquaField,
   EloquaOperation,
   FetchLike,
   ImportDefinition,
@@ -84,6 +88,8 @@ export { CsvParser } from "./csv/csv_parser.ts";
 export type { CsvReadStats, CsvRowReaderOptions } from "./csv/csv_row_reader.ts";
 export { CsvRowReader } from "./csv/csv_row_reader.ts";
 export type { HeaderMappingOptions } from "./csv/header_mapping.ts";
+export type { PeekedHeader } from "./csv/peek_header.ts";
+export { peekHeader } from "./csv/peek_header.ts";
 export type { CsvBatchStreamOptions, RowCounts } from "./csv_batch_stream.ts";
 export { CsvBatchStream } from "./csv_batch_stream.ts";
 export type { DedupeIndexOptions } from "./dedupe/dedupe_index.ts";
@@ -97,8 +103,21 @@ export { rowKey } from "./dedupe/row_key.ts";
 export { ELOQUA_MAX_BODY_BYTES, ELOQUA_MAX_FILES_PER_SYNC } from "./eloqua_limits.ts";
 export { EloquaBulkError, InvalidOptionError, isEloquaBulkError, isInvalidOptionError } from "./errors.ts";
 // The import: upload sink and the whole job.
-export { importLinkages } from "./import/import_linkages.ts";
-export type { CsvSource, ImportLinkagesOptions } from "./import/import_options.ts";
+export { importLinkages, linkageSchema } from "./import/import_linkages.ts";
+export type {
+  CsvSource,
+  ImportLinkagesOptions,
+  ImportOptions,
+  ImportRowsOptions,
+} from "./import/import_options.ts";
+export type {
+  ColumnMapping,
+  ImportPlan,
+  ImportPlanErrorCode,
+  PlanImportOptions,
+} from "./import/import_plan.ts";
+export { ImportPlanError, isImportPlanError, planImport } from "./import/import_plan.ts";
+export { importRows } from "./import/import_rows.ts";
 export type { ImportProgress, ImportReport, RowReport, SyncReport } from "./import/report.ts";
 export type { UploadSinkOptions } from "./import/upload_sink.ts";
 export { UploadSink } from "./import/upload_sink.ts";
@@ -109,7 +128,7 @@ export type { RejectsCsvWriterOptions } from "./rejects_csv.ts";
 export { RejectsCsvWriter } from "./rejects_csv.ts";
 export type { Row } from "./row.ts";
 export { RowBatch, RowBatchBuilder } from "./row_batch.ts";
-export type { FieldProblem, FieldSpec, ImportSchema } from "./schema.ts";
+export type { FieldFormat, FieldProblem, FieldSpec, ImportSchema } from "./schema.ts";
 export { LINKAGE_SCHEMA, validateEmail } from "./schema.ts";
 export { isValidEmail, MAX_EMAIL_LENGTH, WHATWG_EMAIL_PATTERN } from "./validate/email.ts";
 export type { RowValidatorOptions, ValidateStats } from "./validate/row_validator.ts";

@@ -7,6 +7,9 @@ export interface FieldProblem {
   message: string;
 }
 
+/** The built-in value checks of {@linkcode FieldSpec.format}. */
+export type FieldFormat = "email" | "number" | "date";
+
 /** One field of an import definition, as data. */
 export interface FieldSpec {
   /** The definition's field key, e.g. `"EmailAddress"`; also the JSON key of staged rows. */
@@ -37,10 +40,11 @@ export interface FieldSpec {
   /**
    * A built-in check of a non-empty, trimmed value that runs over the input
    * text without making a string: `"email"` is the WHATWG HTML rule for a
-   * valid e-mail address.
+   * valid e-mail address; `"number"` a decimal number (`NUMBER_RULE`);
+   * `"date"` one of the date formats Eloqua reads (`DATE_FORMATS`).
    * @default undefined
    */
-  format?: "email";
+  format?: FieldFormat;
   /**
    * Any other check of a non-empty, trimmed value; returns the problem, or
    * `undefined` when it is fine. Slower than `format`: it needs a string.

@@ -21,7 +21,14 @@ import { createOnlyPolicy, resolveRetryPolicy } from "./retry.ts";
 import type { CreateSyncInput, WaitForSyncOptions } from "./syncs.ts";
 import * as syncs from "./syncs.ts";
 import { systemTimers } from "./timers.ts";
-import type { ImportDefinition, ImportDefinitionInput, Sync, SyncLog, SyncReject } from "./types.ts";
+import type {
+  EloquaField,
+  ImportDefinition,
+  ImportDefinitionInput,
+  Sync,
+  SyncLog,
+  SyncReject,
+} from "./types.ts";
 
 const WHERE = "EloquaBulkClient";
 const MAX_TIMEOUT = 2_147_483_647;
@@ -197,6 +204,11 @@ export class EloquaBulkClient {
   /** Every definition of `kind`, page after page. */
   listImports(kind: ImportKind, options?: PageOptions): AsyncGenerator<ImportDefinition, void, undefined> {
     return imports.listImports(this.#requester, kind, options);
+  }
+
+  /** The fields records of `kind` have (what an import of that kind can map), page after page. */
+  listFields(kind: ImportKind, options?: PageOptions): AsyncGenerator<EloquaField, void, undefined> {
+    return imports.listFields(this.#requester, kind, options);
   }
 
   deleteImport(uri: string, options?: CallOptions): Promise<void> {

@@ -6,7 +6,7 @@ import type { PageOptions } from "./paging.ts";
 import { checkPageOptions, paginate } from "./paging.ts";
 import type { BulkRequester } from "./requester.ts";
 import { checkResourceUri, expectObject } from "./requester.ts";
-import type { ImportDefinition, ImportDefinitionInput, Page, Sync } from "./types.ts";
+import type { EloquaField, ImportDefinition, ImportDefinitionInput, Page, Sync } from "./types.ts";
 
 /**
  * A kind of import: where its definitions live under the bulk root. Kinds are
@@ -145,6 +145,44 @@ export function listImports(
     async (l, o, signal) => {
       const result = await requester.request({ method: "GET", path, query: { limit: l, offset: o }, signal });
       return expectObject(result, "a page of import definitions") as unknown as Page<ImportDefinition>;
+    },
+    limit,
+    offset,
+    options.signal,
+  );
+}
+
+/**
+ * The fields records of `kind` have (`GET /opportunities/fields`,
+ * `/contacts/fields`, `/accounts/fields`, `/customObjects/{id}/fields`),
+ * page after page. A linkage import has none: its fields are the statements
+ * of its definition.
+ */
+export function listFields(
+  requester: BulkRequester,
+  kind: ImportKind,
+  options: PageOptions = {},
+): AsyncGenerator<EloquaField, void, undefined> {
+  const { path } = checkKind("list fields", kind);
+  if (path.toLowerCase() === IMPORT_KINDS.opportunityContactLinkage.path) {
+    throw new InvalidOptionError(
+      "listFields",
+      "kind",
+      "an import of records (opportunities, contacts, accounts, a custom object): a linkage has no fields endpoint",
+      kind.name,
+    );
+  }
+  const fieldsPath = `${path.slice(0, -"/imports".length)}/fields`;
+  const { limit, offset } = checkPageOptions("listFields", options);
+  return paginate(
+    async (l, o, signal) => {
+      const result = await requester.request({
+        method: "GET",
+        path: fieldsPath,
+        query: { limit: l, offset: o },
+        signal,
+      });
+      return expectObject(result, "a page of fields") as unknown as Page<EloquaField>;
     },
     limit,
     offset,

@@ -46,6 +46,7 @@ export { systemTimers } from "./timers.ts";
 export type { BodySourceFetch, FetchLike } from "./transport.ts";
 export { requestBodySource } from "./transport.ts";
 export type {
+  EloquaField,
   ImportDefinition,
   ImportDefinitionInput,
   Page,

@@ -19,6 +19,27 @@ export interface ImportDefinition {
   readonly [property: string]: unknown;
 }
 
+/** A field of Eloqua's records (`GET /opportunities/fields`, `/contacts/fields`, …): what an import can map. */
+export interface EloquaField {
+  /** The name people see, e.g. `"Email Address"`. */
+  readonly name: string;
+  /** The unique name, e.g. `"C_EmailAddress"`. */
+  readonly internalName: string;
+  /** What a definition maps to it, e.g. `"{{Contact.Field(C_EmailAddress)}}"`. */
+  readonly statement: string;
+  /** `"string"`, `"number"`, `"date"`, `"emailAddress"`, `"boolean"`, … */
+  readonly dataType?: string;
+  /** Whether a record must have a value. */
+  readonly hasNotNullConstraint?: boolean;
+  /** Whether an import cannot write it. */
+  readonly hasReadOnlyConstraint?: boolean;
+  /** Whether no two records may share a value. */
+  readonly hasUniquenessConstraint?: boolean;
+  readonly defaultValue?: string;
+  readonly uri?: string;
+  readonly [property: string]: unknown;
+}
+
 /** The body of a new import definition (`uri` and read-only properties are set by Eloqua). */
 export interface ImportDefinitionInput {
   readonly name: string;

@@ -17,6 +17,18 @@ export interface HeaderMappingOptions {
 }
 
 /**
+ * A column or field name reduced to what people mean by it: lower case,
+ * without spaces, punctuation or accents ("Opportunity ID", "opportunity_id"
+ * and "OpportunityID" are one name).
+ */
+export function looseName(name: string): string {
+  return name
+    .normalize("NFKD")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]/gu, "");
+}
+
+/**
  * For each schema field, the index of its source column (or -1 for an
  * optional field that is absent). Throws {@linkcode CsvHeaderError} when a
  * required column is missing or a field matches two columns.
@@ -42,10 +54,18 @@ export function mapHeader(
     }
   }
   const folded = header.map(fold);
+  const loose = header.map(looseName);
   return schema.fields.map((field) => {
     const wanted = columns[field.name] ?? field.name;
-    const key = fold(wanted);
-    const first = folded.indexOf(key);
+    let key = fold(wanted);
+    let names = folded;
+    let first = folded.indexOf(key);
+    // A field not named by the columns option may be spelled loosely ("Opportunity ID" for OpportunityID).
+    if (first === -1 && columns[field.name] === undefined && !options.caseSensitiveHeaders) {
+      key = looseName(wanted);
+      names = loose;
+      first = key === "" ? -1 : loose.indexOf(key);
+    }
     if (first === -1) {
       if (!field.required) return -1;
       throw new CsvHeaderError(
@@ -58,13 +78,13 @@ export function mapHeader(
           `name the source column with the columns option`,
       );
     }
-    if (folded.indexOf(key, first + 1) !== -1) {
+    if (names.indexOf(key, first + 1) !== -1) {
       throw new CsvHeaderError(
         "CSV_DUPLICATE_COLUMN",
         source,
         line,
         field.name,
-        `the column "${wanted}" for ${field.name} appears more than once in the header (columns ${first + 1} and ${folded.indexOf(key, first + 1) + 1})`,
+        `the column "${wanted}" for ${field.name} appears more than once in the header (columns ${first + 1} and ${names.indexOf(key, first + 1) + 1})`,
       );
     }
     return first;

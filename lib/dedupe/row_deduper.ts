@@ -39,14 +39,24 @@ export interface DedupeStats {
   duplicate: number;
 }
 
-/** The case rules of a linkage definition, as `caseSensitive` for {@linkcode RowDeduper}. */
+/** The case rules of a linkage definition, as `caseSensitive` for {@linkcode RowDeduper}: its match and source fields' flags. */
 export function linkageCaseSensitivity(definition: {
+  readonly linkOpportunitiesMatchFieldName?: unknown;
+  readonly linkOpportunitiesSourceField?: unknown;
   readonly linkOpportunitiesCaseSensitiveMatchField?: unknown;
   readonly linkOpportunitiesCaseSensitiveSourceField?: unknown;
 }): Record<string, boolean> {
+  const match =
+    typeof definition.linkOpportunitiesMatchFieldName === "string"
+      ? definition.linkOpportunitiesMatchFieldName
+      : "OpportunityID";
+  const source =
+    typeof definition.linkOpportunitiesSourceField === "string"
+      ? definition.linkOpportunitiesSourceField
+      : "EmailAddress";
   return {
-    OpportunityID: definition.linkOpportunitiesCaseSensitiveMatchField === true,
-    EmailAddress: definition.linkOpportunitiesCaseSensitiveSourceField === true,
+    [match]: definition.linkOpportunitiesCaseSensitiveMatchField === true,
+    [source]: definition.linkOpportunitiesCaseSensitiveSourceField === true,
   };
 }
 

@@ -1,10 +1,13 @@
 import { DEFAULT_MAX_BATCH_BYTES } from "../batch/json_batcher.ts";
 import type { EloquaBulkClient } from "../client/client.ts";
 import type { LinkageDefinitionOptions } from "../client/definitions.ts";
+import type { ImportKind } from "../client/imports.ts";
+import type { ImportDefinition, ImportDefinitionInput } from "../client/types.ts";
 import type { CsvBatchStreamOptions } from "../csv_batch_stream.ts";
 import { ELOQUA_MAX_BODY_BYTES, ELOQUA_MAX_FILES_PER_SYNC } from "../eloqua_limits.ts";
 import { InvalidOptionError } from "../errors.ts";
 import type { RejectHandler } from "../reject.ts";
+import type { ImportSchema } from "../schema.ts";
 import type { ImportCheckpoint } from "./checkpoint.ts";
 import type { ImportProgress } from "./report.ts";
 
@@ -39,8 +42,8 @@ export function checkImportInteger(where: string, name: keyof typeof IMPORT_LIMI
 /** A source of CSV: a stream or async iterable of UTF-8 bytes or strings. */
 export type CsvSource = ReadableStream<Uint8Array | string> | AsyncIterable<Uint8Array | string>;
 
-/** Options of `importLinkages`. */
-export interface ImportLinkagesOptions
+/** Options every import takes (`importRows`, `importLinkages`). */
+export interface ImportOptions
   extends Pick<
     CsvBatchStreamOptions,
     | "columns"
@@ -55,16 +58,12 @@ export interface ImportLinkagesOptions
   /** The Eloqua client. Required unless `dryRun`. */
   client?: EloquaBulkClient;
   /**
-   * Use this linkage definition, e.g. `/opportunities/contacts/imports/21`;
-   * its case-sensitivity flags decide how duplicates are matched.
+   * Use this definition, e.g. `/opportunities/contacts/imports/21`; it must
+   * have the schema's fields, and its case-sensitivity flags decide how
+   * duplicates are matched.
    * @default undefined (a definition is created from `definition` when the first body is ready)
    */
   importUri?: string;
-  /**
-   * How to create the definition when no `importUri` is given.
-   * @default { name: "eloqua-bulk-stream <date>", autoDeleteDuration: "P7D" }
-   */
-  definition?: LinkageDefinitionOptions;
   /**
    * Hard cap of a request body in UTF-8 bytes.
    * @default 4_000_000
@@ -144,4 +143,41 @@ export interface ImportLinkagesOptions
    * @default null
    */
   fingerprint?: string;
+}
+
+/** Options of `importRows`: an import of any kind, described by data. */
+export interface ImportRowsOptions extends ImportOptions {
+  /** Where the definitions of this import live, e.g. `IMPORT_KINDS.opportunities`. */
+  kind: ImportKind;
+  /**
+   * The rows' fields (named by the definition's field keys, which are the
+   * staged JSON's keys), their rules, and the dedupe key. `planImport` makes
+   * one from Eloqua's fields and a file's header.
+   */
+  schema: ImportSchema;
+  /**
+   * The definition to create when no `importUri` is given; its `fields` keys
+   * must be the schema's field names. Required unless `importUri`, a
+   * checkpoint or `dryRun`.
+   * @default undefined
+   */
+  definition?: ImportDefinitionInput;
+  /**
+   * Which key fields are compared with case, from the definition in use (the
+   * one created or the one `importUri` names), e.g. `linkageCaseSensitivity`.
+   * @default undefined (every key field compared without case, as Eloqua's defaults do)
+   */
+  keyCaseSensitivity?: (
+    definition: ImportDefinition | ImportDefinitionInput,
+  ) => Readonly<Record<string, boolean>>;
+}
+
+/** Options of `importLinkages`: the opportunity ↔ contact (or account) linkage preset. */
+export interface ImportLinkagesOptions extends ImportOptions {
+  /**
+   * How to create the linkage definition when no `importUri` is given; its
+   * fields, match field and source field also make the rows' schema.
+   * @default { name: "eloqua-bulk-stream <date>", autoDeleteDuration: "P7D" }: OpportunityID and EmailAddress, linked to contacts
+   */
+  definition?: LinkageDefinitionOptions;
 }
