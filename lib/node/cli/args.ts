@@ -7,12 +7,17 @@ const FLAGS = {
   version: { type: "boolean", commands: "*" },
   debug: { type: "boolean", commands: "*" },
   quiet: { type: "boolean", short: "q", commands: "*" },
-  "base-url": { type: "string", commands: ["import"] },
-  "allow-insecure-http": { type: "boolean", commands: ["import"] },
-  site: { type: "string", commands: ["import", "emulator"] },
-  user: { type: "string", commands: ["import", "emulator"] },
-  password: { type: "string", commands: ["import", "emulator"] },
-  token: { type: "string", commands: ["import", "emulator"] },
+  "base-url": { type: "string", commands: ["import", "fields"] },
+  "allow-insecure-http": { type: "boolean", commands: ["import", "fields"] },
+  site: { type: "string", commands: ["import", "emulator", "fields"] },
+  user: { type: "string", commands: ["import", "emulator", "fields"] },
+  password: { type: "string", commands: ["import", "emulator", "fields"] },
+  token: { type: "string", commands: ["import", "emulator", "fields"] },
+  map: { type: "string", multiple: true, commands: ["import"] },
+  "map-file": { type: "string", commands: ["import"] },
+  identifier: { type: "string", commands: ["import"] },
+  "link-to": { type: "string", commands: ["import"] },
+  "match-field": { type: "string", commands: ["import"] },
   "import-uri": { type: "string", commands: ["import"] },
   "opportunity-column": { type: "string", commands: ["import"] },
   "email-column": { type: "string", commands: ["import"] },
@@ -24,17 +29,23 @@ const FLAGS = {
   checkpoint: { type: "string", commands: ["import"] },
   "include-duplicates": { type: "boolean", commands: ["import"] },
   "dry-run": { type: "boolean", commands: ["import"] },
-  transport: { type: "string", commands: ["import"] },
+  transport: { type: "string", commands: ["import", "fields"] },
   "single-thread": { type: "boolean", commands: ["import"] },
   port: { type: "string", commands: ["emulator"] },
   host: { type: "string", commands: ["emulator"] },
 } as const;
 
 type FlagName = keyof typeof FLAGS;
-export type FlagValues = { [K in FlagName]?: (typeof FLAGS)[K]["type"] extends "string" ? string : boolean };
+export type FlagValues = {
+  [K in FlagName]?: (typeof FLAGS)[K] extends { multiple: true }
+    ? string[]
+    : (typeof FLAGS)[K]["type"] extends "string"
+      ? string
+      : boolean;
+};
 
 type ParsedArgs = {
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | string[] | boolean | undefined>;
   positionals: string[];
   tokens: (
     | { kind: "option"; name: string; rawName: string; value: string | undefined }
@@ -43,14 +54,31 @@ type ParsedArgs = {
 };
 
 /** The commands. */
-export type CommandName = "import" | "emulator";
-const COMMANDS: readonly CommandName[] = ["import", "emulator"];
+export type CommandName = "import" | "fields" | "emulator";
+const COMMANDS: readonly CommandName[] = ["import", "fields", "emulator"];
+
+/** The kinds of import the CLI names: `linkages` (the default), records of Eloqua, or one custom object's. */
+export type KindName = "linkages" | "opportunities" | "contacts" | "accounts" | "custom-object";
+const KINDS: readonly KindName[] = ["linkages", "opportunities", "contacts", "accounts", "custom-object"];
+
+/** An import kind as the command line gives it. */
+export interface KindArgument {
+  readonly name: KindName;
+  /** The custom object's id, for `custom-object <id>`. */
+  readonly id?: number;
+}
 
 /** What the command line asks for. */
 export type CommandLine =
   | { readonly command: "help"; readonly topic: CommandName | undefined }
   | { readonly command: "version" }
-  | { readonly command: "import"; readonly file: string; readonly flags: FlagValues }
+  | {
+      readonly command: "import";
+      readonly kind: KindArgument;
+      readonly file: string;
+      readonly flags: FlagValues;
+    }
+  | { readonly command: "fields"; readonly kind: KindArgument; readonly flags: FlagValues }
   | { readonly command: "emulator"; readonly flags: FlagValues };
 
 /** Whether `--debug` is among the arguments, even when they do not parse: for how errors are shown. */
@@ -92,7 +120,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   }
   if (!COMMANDS.includes(command as CommandName)) {
     // Not echoed: it may be a secret whose flag was forgotten (`--user u s3cret import …`).
-    throw new UsageError("Unknown command: the first argument must be import or emulator.");
+    throw new UsageError("Unknown command: the first argument must be import, fields or emulator.");
   }
   const name = command as CommandName;
   if (flags.help) return { command: "help", topic: name };
@@ -115,13 +143,41 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       );
     return { command: "emulator", flags };
   }
-  if (rest.length === 0) throw new UsageError('Missing the input: give a CSV file, or "-" to read stdin.');
-  if (rest.length > 1) {
+  if (name === "fields") {
+    const { kind, rest: after } = kindArgument(rest, true);
+    if (after.length > 0)
+      throw new UsageError(
+        `The fields command takes a kind and no more arguments (got ${count(rest.length)}).`,
+      );
+    return { command: "fields", kind, flags };
+  }
+  // "import file.csv" is a linkage import, as it always was; "import <kind> file.csv" names the kind.
+  const { kind, rest: files } = kindArgument(rest, false);
+  if (files.length === 0) throw new UsageError('Missing the input: give a CSV file, or "-" to read stdin.');
+  if (files.length > 1) {
     throw new UsageError(
-      `The import command takes one input file (got ${count(rest.length)}); flags start with "--".`,
+      `The import command takes one input file (got ${count(files.length)}); flags start with "--".`,
     );
   }
-  return { command: "import", file: rest[0]!, flags };
+  return { command: "import", kind, file: files[0]!, flags };
+}
+
+/** The kind at the start of `args` (with a custom object's id), and what follows it. */
+function kindArgument(args: readonly string[], required: boolean): { kind: KindArgument; rest: string[] } {
+  const [first, ...rest] = args;
+  const kinds = `${KINDS.slice(0, -1).join(", ")} or custom-object <id>`;
+  if (!KINDS.includes(first as KindName)) {
+    if (required) throw new UsageError(`Missing the kind: ${kinds}.`);
+    return { kind: { name: "linkages" }, rest: [...args] };
+  }
+  if (first !== "custom-object") return { kind: { name: first as KindName }, rest };
+  const [id, ...after] = rest;
+  if (id === undefined || !/^[1-9]\d{0,9}$/.test(id)) {
+    throw new UsageError(
+      'custom-object needs the custom object\'s id, a positive integer: "custom-object 12".',
+    );
+  }
+  return { kind: { name: "custom-object", id: Number(id) }, rest: after };
 }
 
 function count(n: number): string {

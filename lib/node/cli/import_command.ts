@@ -2,19 +2,25 @@ import { access, constants, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { EloquaBulkClient } from "../../client/client.ts";
 import type { RetryEvent } from "../../client/http.ts";
+import { CsvHeaderError } from "../../csv/csv_errors.ts";
+import { peekHeader } from "../../csv/peek_header.ts";
 import type { ImportCheckpoint } from "../../import/checkpoint.ts";
 import { importLinkages } from "../../import/import_linkages.ts";
-import { IMPORT_LIMITS, type ImportLinkagesOptions } from "../../import/import_options.ts";
+import { IMPORT_LIMITS, type ImportOptions } from "../../import/import_options.ts";
+import { type ImportPlan, planImport } from "../../import/import_plan.ts";
+import { importRows } from "../../import/import_rows.ts";
 import type { ImportReport } from "../../import/report.ts";
+import { fieldNames } from "../../schema.ts";
 import { fingerprintFile, readCheckpoint, writeCheckpoint } from "../checkpoint_file.ts";
 import type { EmulatorServer } from "../emulator_server.ts";
 import { fileSource } from "../file_source.ts";
 import { spawnRowWorkerThread } from "../row_worker_thread.ts";
-import type { FlagValues } from "./args.ts";
+import type { FlagValues, KindArgument } from "./args.ts";
 import { integerFlag } from "./args.ts";
 import { describeError, EXIT_FAILED, EXIT_OK, exitCodeFor, UsageError } from "./cli_errors.ts";
 import type { CliIo } from "./cli_io.ts";
 import { duration } from "./format.ts";
+import { fieldsOf, formatMapping, importKindOf, linkageFlags, mapFlags } from "./import_kinds.ts";
 import { ProgressReporter } from "./progress.ts";
 import { redactingIo } from "./redacting_io.ts";
 import { RejectsFile, reason } from "./rejects_file.ts";
@@ -27,8 +33,9 @@ const MAX_EXPECTED_KEYS = 20_000_000;
 /** Above this input size, the embedded emulator only counts rows: storing them costs memory and time. */
 const EMBEDDED_STORE_LIMIT = 10_000_000;
 
-/** `eloqua-bulk import <file | ->`: returns the exit code. */
+/** `eloqua-bulk import [kind] <file | ->`: returns the exit code. */
 export async function importCommand(
+  kindArgument: KindArgument,
   file: string,
   flags: FlagValues,
   rawIo: CliIo,
@@ -54,7 +61,19 @@ export async function importCommand(
     const reportPath = flags.report;
     if (reportPath !== undefined) await checkWritableFolder("--report", reportPath);
 
+    const kind = importKindOf(kindArgument);
+    const records = kindArgument.name !== "linkages";
+    const only = (names: (keyof FlagValues)[], what: string): void => {
+      const given = names.find((name) => flags[name] !== undefined);
+      if (given !== undefined) throw new UsageError(`--${given} is for ${what} only.`);
+    };
+    if (records) only(["opportunity-column", "email-column", "link-to", "match-field"], "linkage imports");
+    else only(["identifier"], "imports of records (opportunities, contacts, accounts, custom objects)");
+    const map = await mapFlags(flags);
+    const linkage = records ? undefined : linkageFlags(flags);
+    // A linkage's columns: --map "Column=Field" names the source of a definition field, as the old flags do.
     const columns: Record<string, string> = {};
+    if (!records) for (const [column, field] of Object.entries(map)) columns[field] = column;
     if (flags["opportunity-column"] !== undefined) columns.OpportunityID = flags["opportunity-column"];
     if (flags["email-column"] !== undefined) columns.EmailAddress = flags["email-column"];
 
@@ -72,18 +91,11 @@ export async function importCommand(
 
     const source = await fileSource(file);
     cleanups.push(() => source.stream.cancel().catch(() => {}));
-    let rejects: RejectsFile | undefined;
     if (flags.rejects !== undefined) {
       if (file !== "-" && resolve(flags.rejects) === resolve(file)) {
         throw new UsageError(`--rejects ${flags.rejects} is the input file: choose another path.`);
       }
-      rejects = await RejectsFile.open(
-        flags.rejects,
-        { includeDuplicates: flags["include-duplicates"] === true, columns },
-        resumeFrom?.acknowledgedLine,
-      );
-      const opened = rejects;
-      cleanups.push(() => opened.close());
+      await checkWritableFolder("--rejects", flags.rejects);
     }
 
     let server: EmulatorServer | undefined;
@@ -137,12 +149,57 @@ export async function importCommand(
       }
     }
 
+    // Records: the columns are planned from the header and the fields Eloqua lists for the kind.
+    let input: ReadableStream<Uint8Array | string> = source.stream;
+    let plan: ImportPlan | undefined;
+    if (records) {
+      const fields = await listFieldsFor(client, kind, signal, progress);
+      const peeked = await peekHeader(source.stream);
+      input = peeked.stream;
+      if (peeked.header === undefined) {
+        throw new CsvHeaderError(
+          "CSV_NO_HEADER",
+          source.name,
+          1,
+          undefined,
+          "the input has no header line: the first line must name the columns",
+        );
+      }
+      const planned = planImport(peeked.header, fields, {
+        kind,
+        map,
+        ...(flags.identifier === undefined ? {} : { identifier: flags.identifier }),
+      });
+      plan = planned;
+      if (!quiet && (target.kind === "dry-run" || debug)) io.stderr.write(formatMapping(planned));
+    }
+    const rejectFields =
+      plan === undefined
+        ? linkage === undefined
+          ? undefined
+          : Object.keys(linkage.fields!)
+        : fieldNames(plan.options.schema);
+    let rejects: RejectsFile | undefined;
+    if (flags.rejects !== undefined) {
+      rejects = await RejectsFile.open(
+        flags.rejects,
+        {
+          includeDuplicates: flags["include-duplicates"] === true,
+          columns: plan?.options.columns ?? columns,
+          ...(rejectFields === undefined ? {} : { fields: rejectFields }),
+        },
+        resumeFrom?.acknowledgedLine,
+      );
+      const opened = rejects;
+      cleanups.push(() => opened.close());
+    }
+
     const onAbort = () =>
       progress.notice("Stopping: waiting for requests in flight (Ctrl-C again quits at once).");
     signal.addEventListener("abort", onAbort, { once: true });
     cleanups.push(async () => signal.removeEventListener("abort", onAbort));
 
-    const options: ImportLinkagesOptions = {
+    const options: ImportOptions = {
       sourceName: source.name,
       dryRun: target.kind === "dry-run",
       signal,
@@ -150,7 +207,8 @@ export async function importCommand(
       progressIntervalMs: progress.intervalMs,
     };
     if (client !== undefined) options.client = client;
-    if (Object.keys(columns).length > 0) options.columns = columns;
+    if (plan !== undefined) options.columns = plan.options.columns;
+    else if (Object.keys(columns).length > 0) options.columns = columns;
     if (flags["import-uri"] !== undefined) options.importUri = flags["import-uri"];
     if (maxBatchBytes !== undefined) options.maxBatchBytes = maxBatchBytes;
     if (concurrency !== undefined) options.concurrency = concurrency;
@@ -174,7 +232,13 @@ export async function importCommand(
 
     let report: ImportReport;
     try {
-      report = await importLinkages(source.stream, options);
+      report =
+        plan === undefined
+          ? await importLinkages(input, {
+              ...options,
+              ...(linkage === undefined ? {} : { definition: linkage }),
+            })
+          : await importRows(input, { ...options, ...plan.options });
     } finally {
       progress.clear();
     }
@@ -215,6 +279,35 @@ export async function importCommand(
     await runCleanups(cleanups).catch(() => {});
     io.stderr.write(`eloqua-bulk: ${describeError(error, debug)}\n`);
     return exitCodeFor(error);
+  }
+}
+
+/**
+ * The fields of `kind` from the target; a dry run (no network) lists those of the built-in emulator,
+ * Eloqua's standard fields, and says so.
+ */
+async function listFieldsFor(
+  client: EloquaBulkClient | undefined,
+  kind: ReturnType<typeof importKindOf>,
+  signal: AbortSignal,
+  progress: ProgressReporter,
+) {
+  if (client !== undefined) return fieldsOf(client, kind, signal);
+  const { startEmulatorServer } = await import("../emulator_server.ts");
+  const server = await startEmulatorServer({ mode: "count" });
+  try {
+    const { site, user, password } = server.emulator.credentials;
+    const local = new EloquaBulkClient({
+      auth: { type: "basic", site, user, password },
+      baseUrl: server.url,
+      loginUrl: server.url,
+    });
+    progress.notice(
+      `Dry run: mapping to the standard ${kind.name} fields of the built-in emulator (your Eloqua may have more).`,
+    );
+    return await fieldsOf(local, kind, signal);
+  } finally {
+    await server.close();
   }
 }
 

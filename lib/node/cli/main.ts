@@ -26,7 +26,11 @@ export async function main(
         return 0;
       case "import": {
         const { importCommand } = await import("./import_command.ts");
-        return await importCommand(line.file, line.flags, io, signal);
+        return await importCommand(line.kind, line.file, line.flags, io, signal);
+      }
+      case "fields": {
+        const { fieldsCommand } = await import("./fields_command.ts");
+        return await fieldsCommand(line.kind, line.flags, io, signal);
       }
       case "emulator": {
         const { emulatorCommand } = await import("./emulator_command.ts");
