@@ -1,6 +1,7 @@
 import { isCsvHeaderError } from "../../csv/csv_errors.ts";
 import { isEloquaBulkError, isInvalidOptionError } from "../../errors.ts";
 import { isCheckpointMismatchError } from "../../import/checkpoint.ts";
+import { isImportPlanError } from "../../import/import_plan.ts";
 import { isFileUnreadableError } from "../file_source.ts";
 
 /** Exit codes of the CLI. */
@@ -22,7 +23,8 @@ export function isUsageProblem(error: unknown): boolean {
     isCsvHeaderError(error) ||
     isInvalidOptionError(error) ||
     isFileUnreadableError(error) ||
-    isCheckpointMismatchError(error)
+    isCheckpointMismatchError(error) ||
+    isImportPlanError(error)
   );
 }
 
@@ -43,6 +45,7 @@ export function describeError(error: unknown, debug: boolean): string {
   if (error instanceof UsageError) return `${error.message}\nRun "eloqua-bulk --help" for the options.`;
   if (isCsvHeaderError(error)) return sentence(cliHint(error.message, error.field));
   if (isInvalidOptionError(error)) return `${error.message}.`;
+  if (isImportPlanError(error)) return sentence(planHint(error.message));
   if (error instanceof Error) return sentence(error.message);
   return sentence(String(error));
 }
@@ -56,6 +59,14 @@ function cliHint(message: string, field: string | undefined): string {
         ? "--email-column"
         : undefined;
   return flag === undefined ? message : message.replace(/with the columns option$/, `with ${flag} <name>`);
+}
+
+/** The library names its `map` option and `listFields`; the CLI's users know --map and the fields command. */
+function planHint(message: string): string {
+  return message
+    .replace(/the map option \(--map "([^"]*)" in the CLI\)/g, '--map "$1"')
+    .replace(/^map "/, '--map "')
+    .replace(/listFields, or "eloqua-bulk fields"/g, '"eloqua-bulk fields <kind>"');
 }
 
 function sentence(text: string): string {

@@ -1,17 +1,36 @@
 import type { CommandName } from "./args.ts";
 
-const USAGE = `eloqua-bulk: stream CSV files of opportunity-contact links into Oracle Eloqua (Bulk API 2.0)
+const USAGE = `eloqua-bulk: stream CSV files into Oracle Eloqua (Bulk API 2.0): opportunity links, opportunities,
+contacts, accounts, custom objects
 
 Usage:
-  eloqua-bulk import <file.csv | -> [options]
+  eloqua-bulk import [kind] <file.csv | -> [options]
+  eloqua-bulk fields <kind> [options]
   eloqua-bulk emulator [options]
   eloqua-bulk --help | --version`;
 
-const IMPORT = `eloqua-bulk import <file.csv | ->
+const IMPORT = `eloqua-bulk import [kind] <file.csv | ->
   Reads the CSV (a file, or stdin for "-"), validates and de-duplicates its rows, and stages them in
   Eloqua in byte-capped JSON bodies, syncing every --files-per-sync files.
   With no credentials and no --base-url, it runs against the built-in emulator (nothing is sent to
   Eloqua), and says so.
+
+  kind: linkages (the default: OpportunityID and a contact's EmailAddress, or --link-to accounts),
+  opportunities, contacts, accounts, custom-object <id>. For these records, columns are matched to
+  Eloqua's fields by name, internal name or statement, ignoring case, spaces and punctuation
+  ("Opportunity ID" fills {{Opportunity.Id}}); each value is checked by its field's type before
+  anything is sent, and rows are de-duplicated on the identifier (the first occurrence is imported).
+
+  --map "<column>=<field>"    read a field from this column (repeatable; field by name, internal name or
+                              statement); for linkages the field is OpportunityID, EmailAddress or the
+                              --match-field
+  --map-file <file>           the same from a file: a JSON object {"column": "field"} or column,field rows
+  --identifier <field>        the field that identifies a record (default: {{Opportunity.Id}}, the
+                              contact's e-mail address, the account's company name, else a unique field)
+  --link-to contacts|accounts linkages: link opportunities to contacts (default) or to all contacts of
+                              an account
+  --match-field <name>        linkages: the contact or account field the file names them by (default
+                              C_EmailAddress for contacts, M_CompanyName for accounts), e.g. ContactIDExt
 
   --base-url <url>            Eloqua pod base URL (e.g. https://secure.p03.eloqua.com); http:// allowed for
                               loopback hosts only (else refused unless --allow-insecure-http); with
@@ -20,8 +39,8 @@ const IMPORT = `eloqua-bulk import <file.csv | ->
                               Basic auth (or ELOQUA_SITE, ELOQUA_USER, ELOQUA_PASSWORD; prefer the
                               environment: other users of this machine can see command lines)
   --token <t>                 OAuth bearer token (or ELOQUA_TOKEN)
-  --import-uri <uri>          use this linkage definition (/opportunities/contacts/imports/21);
-                              otherwise one is created
+  --import-uri <uri>          use this definition (/opportunities/contacts/imports/21); otherwise one
+                              is created
   --opportunity-column <name> source column for OpportunityID (default OpportunityID, case-insensitive)
   --email-column <name>       source column for EmailAddress (default EmailAddress, case-insensitive)
   --max-batch-bytes <n>       hard cap per request body (default 4,000,000; at most 32,000,000)
@@ -46,6 +65,11 @@ const IMPORT = `eloqua-bulk import <file.csv | ->
   --help, -h                  this help
   --version                   the version`;
 
+const FIELDS = `eloqua-bulk fields <opportunities | contacts | accounts | custom-object <id>>
+  Lists the fields an import of that kind can map: name, internal name, type, constraints and statement.
+  Takes the target flags of import (--base-url, --site, --user, --password, --token); without them, the
+  built-in emulator's standard fields.`;
+
 const EMULATOR = `eloqua-bulk emulator [--port <n>] [--host <h>] [--site <s> --user <u> --password <p>] [--token <t>]
   Runs the built-in Eloqua emulator (the Bulk API 2.0 endpoints and login.eloqua.com/id) until
   SIGINT or SIGTERM. Its first line of output is "Eloqua emulator listening on http://<host>:<port>",
@@ -65,11 +89,13 @@ const FOOTER = `Environment:
 Exit codes:
   0  the import completed (every row staged, rejected on the client or a duplicate; every sync ended)
   1  the import could not complete (network, authentication, Eloqua refused, interrupted)
-  2  usage error (bad flag or value, unreadable file, missing column); nothing was sent`;
+  2  usage error (bad flag or value, unreadable file, missing column or unfilled required field); nothing
+     was sent`;
 
 /** The help text: everything, or one command's. */
 export function helpText(topic?: CommandName): string {
   if (topic === "import") return `${IMPORT}\n\n${FOOTER}\n`;
   if (topic === "emulator") return `${EMULATOR}\n`;
-  return `${USAGE}\n\n${IMPORT}\n\n${EMULATOR}\n\n${FOOTER}\n`;
+  if (topic === "fields") return `${FIELDS}\n`;
+  return `${USAGE}\n\n${IMPORT}\n\n${FIELDS}\n\n${EMULATOR}\n\n${FOOTER}\n`;
 }
