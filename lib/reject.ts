@@ -28,6 +28,10 @@ export type RejectCode =
   | "CONTROL_CHARACTER"
   /** The e-mail address is not a valid address (WHATWG HTML rule). */
   | "INVALID_EMAIL"
+  /** A number field's value is not a plain decimal Eloqua's numeric holds (`NUMBER_RULE`). */
+  | "INVALID_NUMBER"
+  /** A date field's value is not a calendar date in a format Eloqua reads (`DATE_FORMATS`). */
+  | "INVALID_DATE"
   /** A later occurrence of a key already seen. */
   | "DUPLICATE"
   /** The row alone does not fit in a request body of `maxBytes`. */

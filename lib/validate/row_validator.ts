@@ -4,7 +4,9 @@ import { valuesByName } from "../reject.ts";
 import type { RowBatch } from "../row_batch.ts";
 import { type FieldSpec, fieldNames, type ImportSchema, LINKAGE_SCHEMA, quoteValue } from "../schema.ts";
 import { decodeAscii, isTrimmedSpace, viewOf } from "../text_span.ts";
+import { DATE_RULE, isValidDateBytes, isValidDateSpan } from "./date.ts";
 import { isValidEmailBytes, isValidEmailSpan } from "./email.ts";
+import { isValidNumberBytes, isValidNumberSpan, NUMBER_RULE } from "./number.ts";
 
 /** Where the first control character (below U+0020, or U+007F) of `bytes[a, e)` is, or -1. */
 function controlInBytes(bytes: Uint8Array, view: DataView, a: number, e: number): number {
@@ -37,13 +39,18 @@ const REQUIRED = 2;
 const NO_CONTROL = 4;
 const EMAIL = 8;
 const CUSTOM = 16;
+const NUMBER = 32;
+const DATE = 64;
 
 /** The checks of `field`, as bits. */
 function fieldRules(field: FieldSpec): number {
   let rules = 0;
   if (field.trim !== false) rules |= TRIM;
   if (field.required) rules |= REQUIRED;
+  // Each format refuses control characters already.
   if (field.format === "email") rules |= EMAIL;
+  else if (field.format === "number") rules |= NUMBER;
+  else if (field.format === "date") rules |= DATE;
   else if (field.allowControlCharacters !== true) rules |= NO_CONTROL;
   if (field.validate !== undefined) rules |= CUSTOM;
   return rules;
@@ -200,6 +207,28 @@ export class RowValidator {
           r,
           "INVALID_EMAIL",
           `${fields[k]!.name} ${quoteValue(this.#text(batch, start, a, e))} is not a valid e-mail address`,
+        );
+      }
+      if (
+        (rule & NUMBER) !== 0 &&
+        !(start >= 0 ? isValidNumberBytes(bytes, a, e) : isValidNumberSpan(batch.aux, a, e))
+      ) {
+        return this.#reject(
+          batch,
+          r,
+          "INVALID_NUMBER",
+          `${fields[k]!.name} ${quoteValue(this.#text(batch, start, a, e))} is not ${NUMBER_RULE}`,
+        );
+      }
+      if (
+        (rule & DATE) !== 0 &&
+        !(start >= 0 ? isValidDateBytes(bytes, a, e) : isValidDateSpan(batch.aux, a, e))
+      ) {
+        return this.#reject(
+          batch,
+          r,
+          "INVALID_DATE",
+          `${fields[k]!.name} ${quoteValue(this.#text(batch, start, a, e))} is not ${DATE_RULE}`,
         );
       }
       if ((rule & CUSTOM) !== 0) {

@@ -85,6 +85,38 @@ describe("RowValidator", () => {
     expect(allowed.validate(RowBatch.fromRows([{ line: 2, values: ["a\u0000", "b"] }], 2)).length).toBe(1);
   });
 
+  it("should check number and date fields by their format, read as bytes or as strings", () => {
+    const schema = {
+      name: "opportunity",
+      fields: [
+        { name: "Id", required: true },
+        { name: "Amount", required: true, format: "number" as const },
+        { name: "CloseDate", format: "date" as const },
+      ],
+      key: ["Id"],
+    };
+    // Line 6 has a non-ASCII Id, so the parser hands its values over as strings.
+    const csv =
+      'Id,Amount,CloseDate\nA, 1250.50 ,2027-01-31\nB,"1,000",\nC,12,2027-02-30\nD,-7,\nÉ,x,02/28/2027\nF,3,02/28/2027\n';
+    const rejects: Reject[] = [];
+    const reader = new CsvRowReader({ sourceName: "o.csv", schema });
+    const validator = new RowValidator({ sourceName: "o.csv", schema, onReject: (r) => rejects.push(r) });
+    const kept = [reader.push(new TextEncoder().encode(csv)), reader.end()].flatMap((batch) =>
+      batch === undefined ? [] : validator.validate(batch).toRows(),
+    );
+    expect(kept.map((r) => r.values)).toEqual([
+      ["A", "1250.50", "2027-01-31"],
+      ["D", "-7", ""],
+      ["F", "3", "02/28/2027"],
+    ]);
+    expect(rejects.map((r) => [r.line, r.code])).toEqual([
+      [3, "INVALID_NUMBER"],
+      [4, "INVALID_DATE"],
+      [6, "INVALID_NUMBER"],
+    ]);
+    expect(rejects[1]!.message).toContain('o.csv line 4: CloseDate "2027-02-30" is not a date as yyyy-MM-dd');
+  });
+
   it("should run a schema's own validate function on the trimmed value", () => {
     const schema = {
       name: "digits",
