@@ -6,8 +6,8 @@
  *   one JSON line, then exits.
  * - `--role import --case ours|ours-1thread|naive --url <emulator> --file <csv>`: runs one import in this
  *   (fresh) process and prints its measurements as one JSON line.
- * - `--role import --case cli --url <emulator> --file <csv> --cli bin/eloqua-bulk.mjs`: runs the user's
- *   command, `node bin/eloqua-bulk.mjs import <csv> --quiet --base-url <emulator> --report <tmp>` with the
+ * - `--role import --case cli --url <emulator> --file <csv> --cli bin/eloqua-bulk.mjs [--kind <kind>]`: runs
+ *   the user's command, `node bin/eloqua-bulk.mjs import [kind] <csv> --quiet --base-url <emulator> --report <tmp>` with the
  *   emulator's credentials in `ELOQUA_SITE`, `ELOQUA_USER` and `ELOQUA_PASSWORD`, as a child under
  *   `/usr/bin/time` (its CPU, peak RSS and page faults, worker threads included), and prints the same JSON
  *   line: wall time from spawn to exit, counts from the report, and whether `dist/` or the TypeScript
@@ -265,7 +265,7 @@ export function cliRuntime(cli: string, env: NodeJS.ProcessEnv): "dist" | "tsx" 
 const TIME_FORMAT = "%e %U %S %M %R";
 
 /** Run the CLI on `file` against the emulator at `url`, as a user would, and measure the child process. */
-async function cliRole(cli: string, url: string, file: string): Promise<ImportResult> {
+async function cliRole(cli: string, url: string, file: string, kind?: string): Promise<ImportResult> {
   if (!existsSync("/usr/bin/time")) throw new Error("the cli case needs /usr/bin/time (GNU time)");
   const { site, user, password } = DEFAULT_CREDENTIALS;
   const dir = mkdtempSync(join(tmpdir(), "e2e-cli-"));
@@ -273,7 +273,8 @@ async function cliRole(cli: string, url: string, file: string): Promise<ImportRe
   const reportPath = join(dir, "report.json");
   const env = { ...process.env, ELOQUA_SITE: site, ELOQUA_USER: user, ELOQUA_PASSWORD: password };
   const runtime = cliRuntime(cli, env);
-  const args = ["-f", TIME_FORMAT, "-o", timing, process.execPath, cli, "import", file, "--quiet"];
+  const args = ["-f", TIME_FORMAT, "-o", timing, process.execPath, cli, "import"];
+  args.push(...(kind === undefined ? [] : [kind]), file, "--quiet");
   args.push("--base-url", url, "--report", reportPath);
   const t0 = performance.now();
   const child = spawn("/usr/bin/time", args, { stdio: ["ignore", "ignore", "inherit"], env });
@@ -322,6 +323,7 @@ async function main(): Promise<void> {
       url: { type: "string" },
       file: { type: "string" },
       cli: { type: "string" },
+      kind: { type: "string" },
     },
   });
   if (values.role === "emulator") return emulatorRole();
@@ -336,7 +338,7 @@ async function main(): Promise<void> {
   if (values.file === undefined) throw new RangeError("--file is required");
   if (kind === "cli") {
     if (values.cli === undefined) throw new RangeError("--cli (the path of bin/eloqua-bulk.mjs) is required");
-    const result = await cliRole(values.cli, values.url, values.file);
+    const result = await cliRole(values.cli, values.url, values.file, values.kind);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
