@@ -74,6 +74,9 @@ export function isImportPlanError(error: unknown): error is ImportPlanError {
   return isEloquaBulkError(error) && error.name === "ImportPlanError";
 }
 
+/** A record kind's name at the start of a loose column name. */
+const RECORD_PREFIX = /^(?:opportunity|contact|account)/;
+
 /** The identifying field of each kind, by statement (lowercased). */
 const DEFAULT_IDENTIFIERS: Readonly<Record<string, string>> = {
   [IMPORT_KINDS.opportunities.path]: "{{opportunity.id}}",
@@ -86,7 +89,8 @@ const DEFAULT_IDENTIFIERS: Readonly<Record<string, string>> = {
  * object) from a file's header and the fields Eloqua lists for the kind:
  * each column is matched to a field by `map`, else by the field's name,
  * internal name or statement, compared without case, spaces or punctuation
- * ("Opportunity ID" fills `OpportunityID`). Unmatched columns are not
+ * ("Opportunity ID" fills `OpportunityID`), then without a leading record
+ * kind ("Opportunity Name" fills `Name`). Unmatched columns are not
  * imported. Throws {@linkcode ImportPlanError} when a field Eloqua requires
  * (`hasNotNullConstraint`) is not filled, or `map` names an unknown column
  * or field.
@@ -140,12 +144,17 @@ export function planImport(
         ["internalName", (f) => f.internalName ?? ""],
         ["statement", (f) => f.statement],
       ];
-      for (const [by, nameOf] of matches) {
-        field = loose === "" ? undefined : writable.find((f) => looseName(nameOf(f)) === loose);
-        if (field !== undefined) {
-          how = by;
-          break;
+      // CRM exports often prefix the record's kind ("Opportunity Name" for Name): tried after the whole name.
+      const bare = loose.replace(RECORD_PREFIX, "");
+      for (const candidate of bare === loose || bare === "" ? [loose] : [loose, bare]) {
+        for (const [by, nameOf] of matches) {
+          field = candidate === "" ? undefined : writable.find((f) => looseName(nameOf(f)) === candidate);
+          if (field !== undefined) {
+            how = by;
+            break;
+          }
         }
+        if (field !== undefined) break;
       }
       // A field another column names explicitly is that column's.
       if (field !== undefined && Object.values(map).some((v) => find(v) === field)) field = undefined;

@@ -1,0 +1,165 @@
+import { describe, expect, it } from "vitest";
+import { IMPORT_KINDS } from "../../lib/client/imports.ts";
+import type { EloquaField } from "../../lib/client/types.ts";
+import { peekHeader } from "../../lib/csv/peek_header.ts";
+import type { ImportCheckpoint } from "../../lib/import/checkpoint.ts";
+import { planImport } from "../../lib/import/import_plan.ts";
+import { importRows } from "../../lib/import/import_rows.ts";
+import type { Reject } from "../../lib/reject.ts";
+import { withEmulator } from "./_import_harness.ts";
+
+const FIELDS: EloquaField[] = [
+  {
+    name: "Opportunity ID",
+    internalName: "OpportunityID",
+    statement: "{{Opportunity.Id}}",
+    dataType: "string",
+    hasNotNullConstraint: true,
+  },
+  {
+    name: "Name",
+    internalName: "Name",
+    statement: "{{Opportunity.Field(Name)}}",
+    dataType: "string",
+    hasNotNullConstraint: true,
+  },
+  {
+    name: "Stage",
+    internalName: "Stage",
+    statement: "{{Opportunity.Field(Stage)}}",
+    dataType: "string",
+    hasNotNullConstraint: true,
+  },
+  {
+    name: "Amount",
+    internalName: "Amount",
+    statement: "{{Opportunity.Field(Amount)}}",
+    dataType: "number",
+    hasNotNullConstraint: true,
+  },
+  {
+    name: "Close Date",
+    internalName: "CloseDate",
+    statement: "{{Opportunity.Field(CloseDate)}}",
+    dataType: "date",
+  },
+];
+
+/** `n` opportunity rows; every 7th has a bad amount, every 11th an impossible date, every 13th repeats an earlier id in other case. */
+function opportunityCsv(n: number): {
+  text: string;
+  valid: Map<string, Record<string, string>>;
+  invalid: number;
+  duplicate: number;
+} {
+  const lines = ["Opportunity ID,Opportunity Name,Stage,Amount,Close Date,Notes"];
+  const valid = new Map<string, Record<string, string>>();
+  let invalid = 0;
+  let duplicate = 0;
+  for (let i = 1; i <= n; i++) {
+    const id = i % 13 === 0 ? `opp-${i - 5}` : `OPP-${i}`;
+    const amount = i % 7 === 0 ? "1,000" : `${i}.50`;
+    const date = i % 11 === 0 ? "2027-02-30" : i % 2 === 0 ? "2027-01-31" : "";
+    lines.push(`${id},"Deal ${i}, phase ${i % 3}",Proposal," ${amount} ",${date},note ${i}`);
+    if (i % 7 === 0 || i % 11 === 0) invalid++;
+    else if ([...valid.keys()].some((k) => k.toLowerCase() === id.toLowerCase())) duplicate++;
+    else {
+      const row: Record<string, string> = {
+        OpportunityID: id,
+        Name: `Deal ${i}, phase ${i % 3}`,
+        Stage: "Proposal",
+        Amount: amount,
+        CloseDate: date,
+      };
+      valid.set(id, row);
+    }
+  }
+  return { text: `${lines.join("\r\n")}\r\n`, valid, invalid, duplicate };
+}
+
+const stream = (text: string, chunk = 997) =>
+  new ReadableStream<Uint8Array>({
+    start(controller) {
+      const bytes = new TextEncoder().encode(text);
+      for (let at = 0; at < bytes.length; at += chunk) controller.enqueue(bytes.slice(at, at + chunk));
+      controller.close();
+    },
+  });
+
+describe("importRows: opportunities planned from a header and Eloqua's fields", () => {
+  it("should stage each valid opportunity once, typed values checked, the first of a repeated id kept", async () => {
+    const { text, valid, invalid, duplicate } = opportunityCsv(400);
+    await withEmulator({}, async (server, client) => {
+      const { header, stream: input } = await peekHeader(stream(text));
+      const plan = planImport(header!, FIELDS, { kind: IMPORT_KINDS.opportunities });
+      const rejects: Reject[] = [];
+      const report = await importRows(input, {
+        client,
+        ...plan.options,
+        maxBatchBytes: 2_000,
+        maxFilesPerSync: 3,
+        onReject: (r) => rejects.push(r),
+      });
+      expect(report.ok).toBe(true);
+      expect(report.definitionUri).toMatch(/^\/opportunities\/imports\/\d+$/);
+      expect(report.rows).toMatchObject({ read: 400, invalid, duplicate, staged: valid.size, notSent: 0 });
+      const held = server.emulator.records().filter((r) => r.state === "synced");
+      expect(held.map((r) => r.row)).toEqual([...valid.values()]);
+      const codes = new Map<string, number>();
+      for (const r of rejects) codes.set(r.code, (codes.get(r.code) ?? 0) + 1);
+      expect(codes.get("INVALID_NUMBER")).toBe(Math.floor(400 / 7));
+      expect(codes.get("INVALID_DATE")).toBeGreaterThan(0);
+      expect(rejects.find((r) => r.code === "INVALID_NUMBER")!.message).toMatch(
+        /^input line 8: Amount "1,000" is not a number/,
+      );
+      const definition = await client.getImport(report.definitionUri!);
+      expect(definition.identifierFieldName).toBe("OpportunityID");
+      expect(definition.fields).toEqual(plan.options.definition.fields);
+    });
+  });
+
+  it("should resume from a checkpoint taken mid-import and end with every valid opportunity held once", async () => {
+    const { text, valid } = opportunityCsv(600);
+    await withEmulator({}, async (server, client) => {
+      const plan = planImport((await peekHeader(stream(text))).header!, FIELDS, {
+        kind: IMPORT_KINDS.opportunities,
+      });
+      let saved: ImportCheckpoint | undefined;
+      const controller = new AbortController();
+      const first = await importRows(stream(text, 301), {
+        client,
+        ...plan.options,
+        maxBatchBytes: 1_500,
+        maxFilesPerSync: 2,
+        concurrency: 1,
+        signal: controller.signal,
+        onCheckpoint: (c) => {
+          saved = c;
+          if (c.syncs.length >= 2) controller.abort(new Error("stopped"));
+        },
+      });
+      expect(first.ok).toBe(false);
+      expect(first.error?.code).toBe("ABORTED");
+      expect(saved!.acknowledgedLine).toBeGreaterThan(1);
+      expect(saved!.acknowledgedLine).toBeLessThan(600);
+      const second = await importRows(stream(text, 4096), {
+        client,
+        ...plan.options,
+        maxBatchBytes: 1_500,
+        maxFilesPerSync: 2,
+        checkpoint: saved!,
+        onCheckpoint: (c) => {
+          saved = c;
+        },
+      });
+      expect(second.ok).toBe(true);
+      expect(second.rows.staged).toBe(valid.size);
+      const ids = server.emulator
+        .records()
+        .filter((r) => r.state === "synced")
+        .map((r) => r.row.OpportunityID);
+      expect(new Set(ids)).toEqual(new Set(valid.keys()));
+      expect(ids.length).toBeLessThanOrEqual(valid.size + (second.resumed?.mayBeStagedTwice ?? 0));
+    });
+  });
+});
