@@ -2,7 +2,6 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CsvParser } from "../../lib/csv/csv_parser.ts";
 import type { ImportProgress, ImportReport } from "../../lib/import/report.ts";
@@ -10,9 +9,8 @@ import type { CliIo } from "../../lib/node/cli/cli_io.ts";
 import { ProgressReporter } from "../../lib/node/cli/progress.ts";
 import type { EmulatorServer } from "../../lib/node/emulator_server.ts";
 import { startEmulatorServer } from "../../lib/node/emulator_server.ts";
+import { bin, cli, env, type Run, root } from "./_cli.ts";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const bin = join(root, "bin", "eloqua-bulk.mjs");
 const version = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
 
 const SITE = "TestSite";
@@ -22,38 +20,6 @@ const TOKEN = "tok-Vx9-never-print-2245";
 const WRONG_PASSWORD = "pw-wrong-never-print-5519";
 const WRONG_TOKEN = "tok-wrong-never-print-6604";
 const BASIC_B64 = Buffer.from(`${SITE}\\${USER}:${PASSWORD}`).toString("base64");
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The process environment without any ELOQUA_* variable, plus `extra`. */
-function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith("ELOQUA_")) out[key] = value;
-  // The sources, even if someone built dist/ earlier: the tests are about this working tree.
-  return { ...out, ELOQUA_BULK_FROM_SOURCE: "1", ...extra };
-}
-
-/** Runs the real CLI as a user would (`node bin/eloqua-bulk.mjs …`), no shell in between. */
-function cli(
-  args: readonly string[],
-  options: { env?: Record<string, string>; input?: string } = {},
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: env(options.env) });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (text: string) => (stdout += text));
-    child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-    child.stdin.end(options.input ?? "");
-  });
-}
 
 let dir: string;
 let csvPath: string;
@@ -110,7 +76,7 @@ describe("eloqua-bulk (the CLI, spawned)", { timeout: 90_000 }, () => {
   it("should print the help with exit code 0, naming the environment variables", async () => {
     const run = await cli(["--help"]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain("eloqua-bulk import <file.csv | ->");
+    expect(run.stdout).toContain("eloqua-bulk import [kind] <file.csv | ->");
     expect(run.stdout).toContain("eloqua-bulk emulator");
     for (const name of [
       "--base-url",
