@@ -6,6 +6,7 @@ import { handleDefinitionRoute } from "./definition_routes.ts";
 import { DefinitionStore } from "./definitions.ts";
 import type { FaultAction, FaultRule } from "./faults.ts";
 import { describeFault, FaultInjector, validateFaultRules } from "./faults.ts";
+import { handleFieldRoute } from "./field_routes.ts";
 import type { CallRecord } from "./history.ts";
 import { CallHistory } from "./history.ts";
 import { KnownSet } from "./known.ts";
@@ -181,6 +182,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       case "logs":
       case "rejects":
         return handleSyncRoute(ctx, call);
+      case "fields.list":
+      case "fields.get":
+        return handleFieldRoute(call);
       default:
         return handleDefinitionRoute(ctx, call);
     }

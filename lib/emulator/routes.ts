@@ -13,7 +13,9 @@ export type RouteName =
   | "sync.create"
   | "sync.get"
   | "logs"
-  | "rejects";
+  | "rejects"
+  | "fields.list"
+  | "fields.get";
 
 /** Every {@linkcode RouteName}, for validating fault rules. */
 export const ROUTE_NAMES: readonly RouteName[] = [
@@ -31,6 +33,8 @@ export const ROUTE_NAMES: readonly RouteName[] = [
   "sync.get",
   "logs",
   "rejects",
+  "fields.list",
+  "fields.get",
 ];
 
 /** One row of the route table. */
@@ -57,6 +61,14 @@ export const DEFAULT_IMPORT_PATHS: readonly string[] = [
   "/customObjects/{parentId}/imports",
 ];
 
+/** Where records with fields live: `GET {base}/fields` and `{base}/fields/{id}`. */
+export const FIELD_BASES: readonly string[] = [
+  "/opportunities",
+  "/contacts",
+  "/accounts",
+  "/customObjects/{parentId}",
+];
+
 /** The route table for a set of import paths, as data (the contract test checks it against OpenAPI). */
 export function routeTable(
   importPaths: readonly string[] = DEFAULT_IMPORT_PATHS,
@@ -81,6 +93,12 @@ export function routeTable(
       one("definition.delete", "DELETE", "/{id}"),
       one("data.post", "POST", "/{id}/data"),
       one("data.delete", "DELETE", "/{id}/data"),
+    );
+  }
+  for (const base of FIELD_BASES) {
+    routes.push(
+      { name: "fields.list", method: "GET", base: "bulk", path: `${base}/fields` },
+      { name: "fields.get", method: "GET", base: "bulk", path: `${base}/fields/{id}` },
     );
   }
   routes.push(

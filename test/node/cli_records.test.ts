@@ -1,0 +1,112 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ImportReport } from "../../lib/import/report.ts";
+import { startEmulatorServer } from "../../lib/node/emulator_server.ts";
+import { cli, root } from "./_cli.ts";
+
+const OPPORTUNITIES = join(root, "examples", "data", "opportunities.csv");
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "eloqua-bulk-records-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// Each run spawns a Node process (~1 s with tsx): generous timeouts for a busy 2-core CI machine.
+describe("eloqua-bulk import <kind> and fields <kind> (the CLI, spawned)", { timeout: 90_000 }, () => {
+  it("fields should list the opportunity fields a mapping can use", async () => {
+    const run = await cli(["fields", "opportunities"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^name\s+internal name\s+type\s+constraints\s+statement/);
+    expect(run.stdout).toContain("{{Opportunity.Id}}");
+    expect(run.stdout).toContain("{{Opportunity.Field(Amount)}}");
+    expect(run.stderr).toContain("built-in Eloqua emulator");
+  });
+
+  it("a dry run should show the mapping and count what a real run would stage", async () => {
+    const run = await cli(["import", "opportunities", OPPORTUNITIES, "--dry-run"]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("Mapping (column → Eloqua field):");
+    expect(run.stderr).toMatch(
+      /"Opportunity ID"\s+→ .*\{\{Opportunity\.Id\}\} \(string, required, identifier, dedupe key\)/,
+    );
+    expect(run.stderr).toMatch(/"Amount"\s+→ .*\{\{Opportunity\.Field\(Amount\)\}\} \(number, required/);
+    // OPP-1005's amount is words, OPP-1006's date has month 13, one row has no id; OPP-1002 comes twice.
+    expect(run.stdout).toMatch(/rows read\s+10\n\s+invalid\s+3\n\s+duplicate\s+1\n\s+would be staged\s+6/);
+  });
+
+  it("should import opportunities into Eloqua (the emulator), with typed rejects in the rejects file", async () => {
+    const server = await startEmulatorServer({ syncTiming: { pendingMs: 0, activeMs: 0 } });
+    try {
+      const { site, user, password } = server.emulator.credentials;
+      const report = join(dir, "report.json");
+      const rejects = join(dir, "rejects.csv");
+      const run = await cli(
+        [
+          "import",
+          "opportunities",
+          OPPORTUNITIES,
+          "--base-url",
+          server.url,
+          "--report",
+          report,
+          "--rejects",
+          rejects,
+        ],
+        { env: { ELOQUA_SITE: site, ELOQUA_USER: user, ELOQUA_PASSWORD: password } },
+      );
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      const result = JSON.parse(readFileSync(report, "utf8")) as ImportReport;
+      expect(result.definitionUri).toMatch(/^\/opportunities\/imports\/\d+$/);
+      expect(result.rows).toMatchObject({ read: 10, invalid: 3, duplicate: 1, staged: 6, notSent: 0 });
+      const ids = server.emulator.records().map((r) => r.row.OpportunityID);
+      expect(ids).toEqual(["OPP-1001", "OPP-1002", "OPP-1003", "OPP-1004", "OPP-1007", "OPP-1008"]);
+      const text = readFileSync(rejects, "utf8");
+      expect(text).toContain("INVALID_NUMBER");
+      expect(text).toContain("INVALID_DATE");
+      expect(text).toContain("REQUIRED_FIELD_EMPTY");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("should refuse a file that leaves a required field unfilled, with exit 2, the field and the fix", async () => {
+    const file = join(dir, "no-stage.csv");
+    writeFileSync(file, "Opportunity ID,Name,Amount\nOPP-1,A deal,100\n");
+    const run = await cli(["import", "opportunities", file, "--dry-run"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/needs "Stage" \(\{\{Opportunity\.Field\(Stage\)\}\}\)/);
+    expect(run.stderr).toContain('--map "Column=Stage"');
+    expect(run.stderr).toContain('the file has: "Opportunity ID", "Name", "Amount"');
+    const mapped = await cli([
+      "import",
+      "opportunities",
+      file,
+      "--dry-run",
+      "--map",
+      "Name=Stage",
+      "--map",
+      "Amount=Amount",
+    ]);
+    // Name now fills Stage, so Name itself is unfilled.
+    expect(mapped.code).toBe(2);
+    expect(mapped.stderr).toMatch(/needs "(Name|Opportunity Name)"/);
+  });
+
+  it("should keep linkage-only flags off other kinds, and the reverse", async () => {
+    const a = await cli(["import", "opportunities", OPPORTUNITIES, "--dry-run", "--email-column", "x"]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain("--email-column is for linkage imports only");
+    const b = await cli([
+      "import",
+      join(root, "examples", "data", "linkages.csv"),
+      "--dry-run",
+      "--identifier",
+      "x",
+    ]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toContain("--identifier is for imports of records");
+  });
+});
