@@ -129,6 +129,7 @@ async function exercise() {
   });
   clock.advance(1_000);
   return {
+    call,
     linkage,
     opportunities,
     triggered,
@@ -206,6 +207,17 @@ describe("emulator contract with Oracle's OpenAPI documents", () => {
       new Set([...itemProperties("GET", "/opportunities/contacts/imports"), ...LINKAGE_ONLY]),
       "listed definition against Import",
     );
+    for (const [path, url] of [
+      ["/opportunities/fields", "/opportunities/fields"],
+      ["/contacts/fields", "/contacts/fields"],
+      ["/accounts/fields", "/accounts/fields"],
+      ["/customObjects/{parentId}/fields", "/customObjects/1/fields"],
+    ] as const) {
+      const listed = await seen.call("GET", url);
+      const items = listed.body.items as unknown[];
+      expect(items.length, url).toBeGreaterThan(3);
+      for (const item of items) check(item, itemProperties("GET", path), `field of ${url}`);
+    }
     for (const [body, path] of [
       [seen.logs.body, "/syncs/{id}/logs"],
       [seen.rejects.body, "/syncs/{id}/rejects"],
