@@ -19,6 +19,7 @@ export interface EmulatorContext {
   readonly faults: FaultInjector;
   readonly opportunities: KnownSet;
   readonly contacts: KnownSet;
+  readonly accounts: KnownSet;
 }
 
 /** One request being handled. */

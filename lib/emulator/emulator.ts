@@ -80,6 +80,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     faults: new FaultInjector(resolved.faults, resolved.seed),
     opportunities: new KnownSet(resolved.knownOpportunities),
     contacts: new KnownSet(resolved.knownContacts),
+    accounts: new KnownSet(resolved.knownAccounts),
   };
   const routes = routeTable(resolved.importPaths);
   const matcher = new RouteMatcher(routes);
@@ -230,6 +231,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       ctx.faults.reset();
       ctx.opportunities.reset();
       ctx.contacts.reset();
+      ctx.accounts.reset();
       resetStats(stats);
       history.clear();
     },

@@ -1,4 +1,8 @@
+import { isValidDate } from "../validate/date.ts";
+import { isValidEmail } from "../validate/email.ts";
+import { isValidNumber } from "../validate/number.ts";
 import type { Definition } from "./definitions.ts";
+import { type CatalogField, catalogFields } from "./field_catalog.ts";
 import type { KnownSet } from "./known.ts";
 import type { MutableRecord, StagedFile } from "./staging.ts";
 import type { SyncRejectItem } from "./syncs.ts";
@@ -17,6 +21,22 @@ export const OPPORTUNITY_MISSING = {
   message: "Opportunity does not exist.",
 } as const;
 export const CONTACT_MISSING = { statusCode: "ELQ-00085", message: "Contact does not exist." } as const;
+/** Oracle lists no "account does not exist"; its "Total unmatched records" is the nearest code. */
+export const ACCOUNT_MISSING = { statusCode: "ELQ-00034", message: "Total unmatched records." } as const;
+/** Type rejects of record imports: Oracle's codes for invalid e-mail addresses, malformed and incomplete records. */
+export const INVALID_EMAIL = { statusCode: "ELQ-00002", message: "Invalid email addresses." } as const;
+export const MALFORMED = { statusCode: "ELQ-00032", message: "Malformed records." } as const;
+export const MISSING_FIELDS = {
+  statusCode: "ELQ-00061",
+  message: "Rejected records (missing fields).",
+} as const;
+
+/** The known values of each kind of record, for linkage syncs. */
+export interface KnownRecords {
+  readonly opportunities: KnownSet;
+  readonly contacts: KnownSet;
+  readonly accounts: KnownSet;
+}
 
 /**
  * Does a completing sync's work on its files: linkage rows whose opportunity or contact is unknown are
@@ -28,7 +48,7 @@ export function processFiles(
   definition: Definition,
   files: readonly StagedFile[],
   syncUri: string,
-  known: { readonly opportunities: KnownSet; readonly contacts: KnownSet },
+  known: KnownRecords,
 ): ProcessResult {
   const check = rowCheck(definition, known);
   const rejects: SyncRejectItem[] = [];
@@ -54,7 +74,7 @@ export function processFiles(
 
 type RowCheck = (record: MutableRecord) => SyncRejectItem | null;
 
-function rowCheck(definition: Definition, known: { opportunities: KnownSet; contacts: KnownSet }): RowCheck {
+function rowCheck(definition: Definition, known: KnownRecords): RowCheck {
   const properties = definition.properties;
   const fields = properties.fields as Record<string, string>;
   const keyOf = (test: (statement: string) => boolean): string | undefined =>
@@ -63,27 +83,45 @@ function rowCheck(definition: Definition, known: { opportunities: KnownSet; cont
   switch (definition.kind) {
     case "opportunity": {
       const idKey = keyOf(isOpportunityId);
+      const typed = typeCheck(fields, catalogFields("/opportunities"));
       return (record) => {
+        const problem = typed(record);
+        if (problem !== null) return problem;
         const id = idKey === undefined ? undefined : record.row[idKey];
         if (id !== undefined && id !== "") known.opportunities.add(id);
         return null;
       };
     }
-    case "contact": {
-      const emailKey = keyOf((s) => s === "{{contact.field(c_emailaddress)}}");
+    case "contact":
+    case "account": {
+      // Every contact (account) field value is known afterwards: a linkage may match on any of them.
+      const set = definition.kind === "contact" ? known.contacts : known.accounts;
+      const typed = typeCheck(
+        fields,
+        catalogFields(definition.kind === "contact" ? "/contacts" : "/accounts"),
+      );
+      const keys = Object.keys(fields).filter((key) =>
+        /^\{\{(contact|account)\.field\(/.test(fields[key]!.toLowerCase()),
+      );
       return (record) => {
-        const email = emailKey === undefined ? undefined : record.row[emailKey];
-        if (email !== undefined && email !== "") known.contacts.add(email);
+        const problem = typed(record);
+        if (problem !== null) return problem;
+        for (const key of keys) {
+          const value = record.row[key];
+          if (value !== undefined && value !== "") set.add(value);
+        }
         return null;
       };
     }
     case "linkage": {
       const opportunityKey =
         stringProperty(properties, "linkOpportunitiesMatchFieldName") ?? keyOf(isOpportunityId);
-      const contactLinks = (properties.linkOpportunitiesEntityType ?? "Contact") === "Contact";
+      const toAccounts = properties.linkOpportunitiesEntityType === "Account";
+      const sources = toAccounts ? known.accounts : known.contacts;
+      const missing = toAccounts ? ACCOUNT_MISSING : CONTACT_MISSING;
       const sourceKey =
         stringProperty(properties, "linkOpportunitiesSourceField") ??
-        keyOf((s) => s.startsWith("{{opportunity.contact."));
+        keyOf((s) => s.startsWith(toAccounts ? "{{opportunity.account." : "{{opportunity.contact."));
       const opportunityCase = properties.linkOpportunitiesCaseSensitiveMatchField === true;
       const sourceCase = properties.linkOpportunitiesCaseSensitiveSourceField === true;
       return (record) => {
@@ -92,9 +130,9 @@ function rowCheck(definition: Definition, known: { opportunities: KnownSet; cont
           if (!known.opportunities.has(id, opportunityCase))
             return reject(record, opportunityKey, OPPORTUNITY_MISSING);
         }
-        if (contactLinks && sourceKey !== undefined) {
-          const email = record.row[sourceKey] ?? "";
-          if (!known.contacts.has(email, sourceCase)) return reject(record, sourceKey, CONTACT_MISSING);
+        if (sourceKey !== undefined) {
+          const value = record.row[sourceKey] ?? "";
+          if (!sources.has(value, sourceCase)) return reject(record, sourceKey, missing);
         }
         return null;
       };
@@ -102,6 +140,36 @@ function rowCheck(definition: Definition, known: { opportunities: KnownSet; cont
     default:
       return () => null;
   }
+}
+
+/**
+ * The type checks of a record import: each mapped field of the catalog by its data type (e-mail address,
+ * number, date, as the client-side validators read them) and not-null constraint.
+ */
+function typeCheck(
+  fields: Readonly<Record<string, string>>,
+  catalog: readonly CatalogField[] | undefined,
+): RowCheck {
+  const checks: { key: string; field: CatalogField }[] = [];
+  for (const [key, statement] of Object.entries(fields)) {
+    const field = catalog?.find((f) => f.statement.toLowerCase() === statement.toLowerCase());
+    if (field !== undefined) checks.push({ key, field });
+  }
+  if (checks.length === 0) return () => null;
+  return (record) => {
+    for (const { key, field } of checks) {
+      const value = (record.row[key] ?? "").trim();
+      if (value === "") {
+        if (field.hasNotNullConstraint) return reject(record, key, MISSING_FIELDS);
+        continue;
+      }
+      if (field.dataType === "emailAddress" && !isValidEmail(value))
+        return reject(record, key, INVALID_EMAIL);
+      if (field.dataType === "number" && !isValidNumber(value)) return reject(record, key, MALFORMED);
+      if (field.dataType === "date" && !isValidDate(value)) return reject(record, key, MALFORMED);
+    }
+    return null;
+  };
 }
 
 function stringProperty(properties: Record<string, unknown>, name: string): string | undefined {

@@ -79,6 +79,12 @@ export interface EmulatorOptions {
    * `knownOpportunities`; addresses imported by contact import syncs are added. @default every address exists
    */
   readonly knownContacts?: KnownValues;
+  /**
+   * Account field values that name an existing account (e.g. company names); a linkage to accounts whose
+   * value names none is rejected (ELQ-00034). Values imported by account import syncs are added.
+   * @default every account exists
+   */
+  readonly knownAccounts?: KnownValues;
   /** Fault rules, changeable later with `setFaults`. @default [] */
   readonly faults?: readonly FaultRule[];
   /** Seed of the PRNG behind fault `rate`s. @default 1 */
@@ -103,6 +109,7 @@ export interface ResolvedOptions {
   readonly maxStagedBytes: number;
   readonly knownOpportunities: KnownValues | undefined;
   readonly knownContacts: KnownValues | undefined;
+  readonly knownAccounts: KnownValues | undefined;
   readonly faults: readonly FaultRule[];
   readonly seed: number;
   readonly historyLimit: number;
@@ -143,6 +150,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     maxStagedBytes: positiveInteger("maxStagedBytes", options.maxStagedBytes ?? 1_000_000_000),
     knownOpportunities: known("knownOpportunities", options.knownOpportunities),
     knownContacts: known("knownContacts", options.knownContacts),
+    knownAccounts: known("knownAccounts", options.knownAccounts),
     faults: validateFaultRules(options.faults ?? [], WHERE),
     seed: integer("seed", options.seed ?? 1),
     historyLimit: positiveInteger("historyLimit", options.historyLimit ?? 10_000),
