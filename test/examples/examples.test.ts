@@ -35,6 +35,24 @@ describe.skipIf(!ON_NODE)("examples/", () => {
     expect(out).toMatch(/syncs: \/syncs\/1 success/);
   });
 
+  it("opportunity_job.ts should import opportunities, contacts and accounts, then link them, rejecting unknown ones", async () => {
+    const out = await example("opportunity_job.ts");
+    expect(out).toContain(
+      'opportunities.csv: {"read":10,"invalid":3,"duplicate":1,"staged":6,"notSent":0,"rejectedByEloqua":0} ok',
+    );
+    expect(out).toContain(
+      'INVALID_NUMBER: opportunities.csv line 6: Amount "twelve thousand" is not a number',
+    );
+    expect(out).toContain('INVALID_DATE: opportunities.csv line 7: CloseDate "2027-13-01"');
+    expect(out).toContain('contacts.csv: {"read":6,"invalid":1,"duplicate":0,"staged":5');
+    expect(out).toContain(
+      'opportunity_contacts.csv: {"read":8,"invalid":0,"duplicate":1,"staged":7,"notSent":0,"rejectedByEloqua":2} ok',
+    );
+    expect(out).toContain("ELQ-00084: opportunity_contacts.csv line 7: Opportunity does not exist.");
+    expect(out).toContain("ELQ-00085: opportunity_contacts.csv line 8: Contact does not exist.");
+    expect(out).toContain("ELQ-00034: opportunity_accounts.csv line 5");
+  });
+
   it("import_from_url.ts should stream a CSV fetched over HTTP into an import", async () => {
     const out = await example("import_from_url.ts");
     expect(out).toContain('"staged":189');
