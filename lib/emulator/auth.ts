@@ -101,6 +101,18 @@ export class AuthService {
     return this.#grant();
   }
 
+  /**
+   * The resource owner password grant Oracle documents: `username` is `Site\User`. Null when the site,
+   * user or password is wrong.
+   */
+  redeemPassword(username: string, password: string): TokenGrant | null {
+    const { site, user } = this.credentials;
+    const slash = username.indexOf("\\");
+    if (slash < 0 || password !== this.credentials.password) return null;
+    if (!sameText(username.slice(0, slash), site) || !sameText(username.slice(slash + 1), user)) return null;
+    return this.#grant();
+  }
+
   /** Refresh tokens that work now (after rotation, the newest one). */
   refreshTokens(): readonly string[] {
     return [...this.#refreshTokens];

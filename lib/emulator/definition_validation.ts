@@ -142,7 +142,8 @@ export function validateDefinition(
   const properties: Record<string, unknown> = {};
   for (const property of WRITABLE_PROPERTIES[kind]) {
     const value = input[property];
-    if (value === undefined) continue;
+    // An optional property given as null is absent (clients generated from the OpenAPI documents send them).
+    if (value === undefined || (value === null && property !== "name" && property !== "fields")) continue;
     properties[property] = value;
     if (property === "name" || property === "fields") continue;
     const problem = checkProperty(property, value, keys);

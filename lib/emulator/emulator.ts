@@ -182,6 +182,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       case "sync.get":
       case "logs":
       case "rejects":
+      case "sync.data":
         return handleSyncRoute(ctx, call);
       case "fields.list":
       case "fields.get":

@@ -49,6 +49,10 @@ export function handleToken(request: Request, body: string, auth: AuthService): 
     const grant = auth.redeemAuthorizationCode(params.get("code") ?? "");
     return grant === null ? oauthError(401, "invalid_grant") : jsonResponse(200, grant);
   }
+  if (grantType === "password") {
+    const grant = auth.redeemPassword(params.get("username") ?? "", params.get("password") ?? "");
+    return grant === null ? oauthError(400, "invalid_grant") : jsonResponse(200, grant);
+  }
   return oauthError(400, "unsupported_grant_type");
 }
 

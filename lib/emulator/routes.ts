@@ -14,6 +14,7 @@ export type RouteName =
   | "sync.get"
   | "logs"
   | "rejects"
+  | "sync.data"
   | "fields.list"
   | "fields.get";
 
@@ -33,6 +34,7 @@ export const ROUTE_NAMES: readonly RouteName[] = [
   "sync.get",
   "logs",
   "rejects",
+  "sync.data",
   "fields.list",
   "fields.get",
 ];
@@ -107,6 +109,7 @@ export function routeTable(
     { name: "sync.get", method: "GET", base: "bulk", path: "/syncs/{id}" },
     { name: "logs", method: "GET", base: "bulk", path: "/syncs/{id}/logs" },
     { name: "rejects", method: "GET", base: "bulk", path: "/syncs/{id}/rejects" },
+    { name: "sync.data", method: "GET", base: "bulk", path: "/syncs/{id}/data" },
   );
   return routes;
 }

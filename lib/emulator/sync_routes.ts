@@ -5,7 +5,7 @@ import { failure, failureResponse, jsonResponse, textResponse } from "./response
 import { startSync } from "./sync_lifecycle.ts";
 import { syncJson } from "./syncs.ts";
 
-/** `POST /syncs`, `GET /syncs`, `GET /syncs/{id}`, `GET /syncs/{id}/logs` and `GET /syncs/{id}/rejects`. */
+/** `POST /syncs`, `GET /syncs`, `GET /syncs/{id}`, its `/logs`, `/rejects` and `/data`. */
 export function handleSyncRoute(ctx: EmulatorContext, call: Call): Response {
   switch (call.route.name) {
     case "sync.create":
@@ -27,6 +27,12 @@ export function handleSyncRoute(ctx: EmulatorContext, call: Call): Response {
   const sync = ctx.syncs.get(call.params.id ?? "");
   if (sync === undefined) return textResponse(404);
   if (call.route.name === "sync.get") return jsonResponse(200, syncJson(sync, call.now));
+  // A sync's data is an export's; the emulator runs imports only, which have none to give.
+  if (call.route.name === "sync.data") {
+    return failureResponse([
+      failure("syncUri", "Must be the sync of an export.", `/syncs/${call.params.id}`),
+    ]);
+  }
   const paging = parsePaging(call.url);
   if (Array.isArray(paging)) return failureResponse(paging);
   // Logs and rejects exist once the sync's work is done; before that the lists are empty.
@@ -45,7 +51,8 @@ function createSync(ctx: EmulatorContext, call: Call): Response {
   if (typeof syncedInstanceUri !== "string" || syncedInstanceUri === "") {
     return failureResponse([failure("syncedInstanceUri", "Is required.", syncedInstanceUri)]);
   }
-  if (callbackUrl !== undefined && typeof callbackUrl !== "string") {
+  // Optional properties given as null are absent, as clients generated from the OpenAPI documents send them.
+  if (callbackUrl !== undefined && callbackUrl !== null && typeof callbackUrl !== "string") {
     return failureResponse([failure("callbackUrl", "Must be a string.", callbackUrl)]);
   }
   const definition = ctx.definitions.get(syncedInstanceUri);
@@ -54,6 +61,6 @@ function createSync(ctx: EmulatorContext, call: Call): Response {
       failure("syncedInstanceUri", "Must reference an existing import definition.", syncedInstanceUri),
     ]);
   }
-  const sync = startSync(ctx, definition, call, callbackUrl);
+  const sync = startSync(ctx, definition, call, callbackUrl ?? undefined);
   return jsonResponse(201, syncJson(sync, call.now));
 }
