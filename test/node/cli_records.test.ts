@@ -95,6 +95,49 @@ describe("eloqua-bulk import <kind> and fields <kind> (the CLI, spawned)", { tim
     expect(mapped.stderr).toMatch(/needs "(Name|Opportunity Name)"/);
   });
 
+  it("should read a mapping file, JSON or CSV, and let --map win over it", async () => {
+    const file = join(dir, "deals.csv");
+    writeFileSync(file, "Deal,Title,Phase,Value\nD-1,First,Proposal,10\nD-2,Second,Proposal,1e5\n");
+    const json = join(dir, "map.json");
+    writeFileSync(
+      json,
+      JSON.stringify({ Deal: "Opportunity ID", Title: "Name", Phase: "Stage", Value: "Wrong" }),
+    );
+    const csv = join(dir, "map.csv");
+    writeFileSync(csv, "column,field\nDeal,{{Opportunity.Id}}\nTitle,Name\nPhase,Stage\nValue,Amount\n");
+    for (const args of [
+      ["--map-file", csv],
+      ["--map-file", json, "--map", "Value=Amount"],
+    ]) {
+      const run = await cli(["import", "opportunities", file, "--dry-run", ...args]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(
+        /"Value"\s+→ Amount \{\{Opportunity\.Field\(Amount\)\}\} \(number, required, by --map\)/,
+      );
+      // 1e5 is not a number Eloqua takes (no exponent).
+      expect(run.stdout).toMatch(/rows read\s+2\n\s+invalid\s+1\n/);
+    }
+    const bad = await cli(["import", "opportunities", file, "--dry-run", "--map-file", json]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--map "Value=Wrong": the opportunity import has no field "Wrong"');
+  });
+
+  it("should link opportunities to accounts by a mapped column", async () => {
+    const file = join(dir, "account-links.csv");
+    writeFileSync(file, "Opportunity ID,Company\nOPP-1,Acme\nOPP-2,Globex\nopp-1,ACME\nOPP-3,\n");
+    const run = await cli([
+      "import",
+      file,
+      "--link-to",
+      "accounts",
+      "--map",
+      "Company=M_CompanyName",
+      "--dry-run",
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/rows read\s+4\n\s+invalid\s+1\n\s+duplicate\s+1\n\s+would be staged\s+2/);
+  });
+
   it("should keep linkage-only flags off other kinds, and the reverse", async () => {
     const a = await cli(["import", "opportunities", OPPORTUNITIES, "--dry-run", "--email-column", "x"]);
     expect(a.code).toBe(2);
