@@ -407,7 +407,7 @@ function checkOptions(options: ImportRowsOptions, where: string): Settings {
         keys.join(", "),
       );
     }
-  } else if (!dryRun && options.importUri === undefined && options.checkpoint === undefined) {
+  } else if (!dryRun && options.importUri === undefined && !options.checkpoint?.definitionUri) {
     throw new InvalidOptionError(
       where,
       "definition",
