@@ -57,6 +57,10 @@ export function mapHeader(
   const loose = header.map(looseName);
   return schema.fields.map((field) => {
     const wanted = columns[field.name] ?? field.name;
+    // A column named in `columns` exactly as the header spells it is that column, even when another
+    // differs from it only in case or padding ("Amount" and "AMOUNT", as a plan from planImport names them).
+    const exact = columns[field.name] === undefined ? -1 : header.indexOf(wanted);
+    if (exact !== -1 && header.indexOf(wanted, exact + 1) === -1) return exact;
     let key = fold(wanted);
     let names = folded;
     let first = folded.indexOf(key);

@@ -158,7 +158,7 @@ const fold = (name: string) => name.trim().toLowerCase();
 
 /**
  * A header for `fields` as `uses` say, in the order `ranks` say. With `runnable`, two columns never
- * differ only in case or padding (see the it.fails below), and columns are added, mapped by statement,
+ * differ only in case or padding (they have their own test below), and columns are added, mapped by statement,
  * for required fields left without one, so that the plan succeeds.
  */
 function buildHeader(p: HeaderParts, runnable: boolean): HeaderCase {
@@ -770,70 +770,46 @@ const field = (name: string, dataType: FieldType): EloquaField => ({
   dataType,
 });
 
-/**
- * Rethrows what `run` throws when it is the header refusal below, so that an `it.fails` around it fails
- * for that reason only: any other error, or none (the library fixed), makes the `it.fails` report it.
- */
-async function refusedForTwinColumns(run: () => Promise<void>): Promise<void> {
-  try {
-    await run();
-  } catch (error) {
-    const cause = (error as { cause?: unknown }).cause ?? error;
-    if ((cause as { code?: unknown }).code === "CSV_DUPLICATE_COLUMN") throw error;
-    console.error("not the known disagreement:", error);
-  }
-}
-
-// DISAGREEMENT (library): planImport plans a header whose columns differ only in letter case or padding
-// ("Amount" and "AMOUNT") — the first fills the field, the other is "duplicate", not imported; with an
-// explicit map, each may fill a field of its own — but importRows looks each planned column up again
-// by its trimmed, lower-cased name (mapHeader in lib/csv/header_mapping.ts) and refuses the header with
-// CsvHeaderError CSV_DUPLICATE_COLUMN, before any row: a plan planImport returns cannot be run, and no
-// `map` can help. Minimal counterexample found by the property (fields: one string field "Close Date",
-// not null): header ["FILLER 1", "Filler 1"], map {"Filler 1": "{{CustomObject[7].Field[100]}}"}, no rows.
-// These are it.fails until the library is fixed; then make them `it`.
-describe("importRows with two columns that differ only in letter case or padding (known disagreement)", () => {
-  it.fails("should import the first of Amount,AMOUNT as planImport planned, the other not at all", async () => {
+// Columns that differ only in letter case or padding ("Amount" and "AMOUNT"): planImport plans the first
+// to fill the field and the other not imported (or, with an explicit map, each its own field); importRows
+// must run that plan as planned, not refuse the header as ambiguous. (The property found this with the
+// header ["FILLER 1", "Filler 1"] and a map for the second; the import then failed CSV_DUPLICATE_COLUMN.)
+describe("importRows with two columns that differ only in letter case or padding", () => {
+  it("should import the first of Amount,AMOUNT as planImport planned, the other not at all", async () => {
     await withEmulator({}, (server, client) =>
-      refusedForTwinColumns(() =>
-        runCase(
-          server,
-          client,
-          plainCase({
-            fields: [field("Amount", "number")],
-            header: ["Amount", "AMOUNT"],
-            map: {},
-            rows: [["5", "6"]],
-          }),
-        ),
+      runCase(
+        server,
+        client,
+        plainCase({
+          fields: [field("Amount", "number")],
+          header: ["Amount", "AMOUNT"],
+          map: {},
+          rows: [["5", "6"]],
+        }),
       ),
     );
   });
 
-  it.fails("should import Budget,budget mapped to two fields by map as planImport planned", async () => {
+  it("should import Budget,budget mapped to two fields by map as planImport planned", async () => {
     await withEmulator({}, (server, client) =>
-      refusedForTwinColumns(() =>
-        runCase(
-          server,
-          client,
-          plainCase({
-            fields: [field("Budget", "string"), field("Amount", "number")],
-            header: ["Budget", "budget"],
-            map: { budget: "Amount" },
-            rows: [["B-1", "100"]],
-          }),
-        ),
+      runCase(
+        server,
+        client,
+        plainCase({
+          fields: [field("Budget", "string"), field("Amount", "number")],
+          header: ["Budget", "budget"],
+          map: { budget: "Amount" },
+          rows: [["B-1", "100"]],
+        }),
       ),
     );
   });
 
-  it.fails("should import any such header as the model says", { timeout: 120_000 }, async () => {
+  it("should import any such header as the model says", { timeout: 120_000 }, async () => {
     await withEmulator({ historyLimit: 1_000_000 }, (server, client) =>
-      refusedForTwinColumns(() =>
-        fc.assert(
-          fc.asyncProperty(importCaseOf(twinHeaderArb), (c) => runCase(server, client, c)),
-          { numRuns: 50 },
-        ),
+      fc.assert(
+        fc.asyncProperty(importCaseOf(twinHeaderArb), (c) => runCase(server, client, c)),
+        { numRuns: 50 },
       ),
     );
   });
