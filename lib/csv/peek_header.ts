@@ -1,9 +1,39 @@
 import { CsvParser, type CsvParserOptions } from "./csv_parser.ts";
 
+/** The delimiters {@linkcode detectDelimiter} chooses from: what spreadsheets and CRMs export. */
+export const DELIMITERS: readonly string[] = [",", ";", "\t", "|"];
+
+/**
+ * The delimiter of a CSV's header line: the one of {@linkcode DELIMITERS} seen most often outside
+ * quotes (a European Excel writes `;`, "Unicode text" a tab); `,` when none is seen.
+ */
+export function detectDelimiter(line: string): string {
+  const counts = new Map<string, number>(DELIMITERS.map((d) => [d, 0]));
+  let quoted = false;
+  for (const c of line) {
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && counts.has(c)) counts.set(c, counts.get(c)! + 1);
+  }
+  let best = ",";
+  for (const [d, n] of counts) if (n > counts.get(best)!) best = d;
+  return best;
+}
+
+/** Options of {@linkcode peekHeader}: the parser's, and `delimiter: "auto"`. */
+export interface PeekHeaderOptions extends Omit<CsvParserOptions, "delimiter"> {
+  /**
+   * The field separator, or `"auto"` to detect it from the header line ({@linkcode detectDelimiter}).
+   * @default ","
+   */
+  delimiter?: string;
+}
+
 /** What {@linkcode peekHeader} found, and the input to read in its place. */
 export interface PeekedHeader {
   /** The first record's fields, or `undefined` when the input has none (empty, or its first record is malformed). */
   readonly header: readonly string[] | undefined;
+  /** The delimiter the header was read with (the detected one with `"auto"`). */
+  readonly delimiter: string;
   /** The whole input again, header included: read this one, not the original. */
   readonly stream: ReadableStream<Uint8Array | string>;
 }
@@ -17,11 +47,20 @@ export interface PeekedHeader {
  */
 export async function peekHeader(
   source: ReadableStream<Uint8Array | string>,
-  options: CsvParserOptions = {},
+  options: PeekHeaderOptions = {},
 ): Promise<PeekedHeader> {
-  const parser = new CsvParser(options);
   const reader = source.getReader();
   const held: (Uint8Array | string)[] = [];
+  let delimiter = options.delimiter ?? ",";
+  if (delimiter === "auto") {
+    try {
+      delimiter = detectDelimiter(await firstLine(reader, held, options.maxRecordLength ?? 1_048_576));
+    } catch (error) {
+      reader.releaseLock();
+      throw error;
+    }
+  }
+  const parser = new CsvParser({ ...options, delimiter });
   let header: string[] | undefined;
   let stop = false;
   const handler = {
@@ -34,6 +73,8 @@ export async function peekHeader(
     },
   };
   let done = false;
+  // The chunks read to find the first line go through the parser first.
+  for (const chunk of held) if (!stop) parser.push(chunk, handler);
   try {
     while (!stop) {
       const next = await reader.read();
@@ -62,5 +103,24 @@ export async function peekHeader(
       await reader.cancel(reason);
     },
   });
-  return { header, stream };
+  return { header, delimiter, stream };
+}
+
+const decoder = new TextDecoder();
+
+/** Reads chunks into `held` until a line break (or `max` bytes, or the end), and returns the text before it. */
+async function firstLine(
+  reader: ReadableStreamDefaultReader<Uint8Array | string>,
+  held: (Uint8Array | string)[],
+  max: number,
+): Promise<string> {
+  let text = "";
+  for (;;) {
+    const next = await reader.read();
+    if (next.done) break;
+    held.push(next.value);
+    text += typeof next.value === "string" ? next.value : decoder.decode(next.value, { stream: true });
+    if (/[\r\n]/.test(text) || text.length > max) break;
+  }
+  return text.split(/\r?\n|\r/, 1)[0] ?? "";
 }

@@ -138,6 +138,23 @@ describe("eloqua-bulk import <kind> and fields <kind> (the CLI, spawned)", { tim
     expect(run.stdout).toMatch(/rows read\s+4\n\s+invalid\s+1\n\s+duplicate\s+1\n\s+would be staged\s+2/);
   });
 
+  it("should read the delimiter from the header line (Excel's ; with a BOM and CRLF, tabs), or take --delimiter", async () => {
+    const semi = join(dir, "excel.csv");
+    writeFileSync(semi, "\uFEFFOpportunityID;EmailAddress\r\nO1;a@b.co\r\nO2;c@d.co\r\nO2;C@D.CO\r\n");
+    const run = await cli(["import", semi, "--dry-run"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('Columns separated by ";"');
+    expect(run.stdout).toMatch(/rows read\s+3\n\s+invalid\s+0\n\s+duplicate\s+1\n\s+would be staged\s+2/);
+    const tabs = join(dir, "deals.tsv");
+    writeFileSync(tabs, "Opportunity ID\tOpportunity Name\tStage\tAmount\nO1\tA, B\tProposal\t10\n");
+    const tabbed = await cli(["import", "opportunities", tabs, "--dry-run"]);
+    expect(tabbed.code, tabbed.stderr).toBe(0);
+    expect(tabbed.stdout).toMatch(/would be staged\s+1/);
+    const forced = await cli(["import", semi, "--dry-run", "--delimiter", ","]);
+    expect(forced.code).toBe(2);
+    expect((await cli(["import", semi, "--dry-run", "--delimiter", "ab"])).code).toBe(2);
+  });
+
   it("should keep linkage-only flags off other kinds, and the reverse", async () => {
     const a = await cli(["import", "opportunities", OPPORTUNITIES, "--dry-run", "--email-column", "x"]);
     expect(a.code).toBe(2);

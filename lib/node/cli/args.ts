@@ -13,6 +13,7 @@ const FLAGS = {
   user: { type: "string", commands: ["import", "emulator", "fields"] },
   password: { type: "string", commands: ["import", "emulator", "fields"] },
   token: { type: "string", commands: ["import", "emulator", "fields"] },
+  delimiter: { type: "string", commands: ["import"] },
   map: { type: "string", multiple: true, commands: ["import"] },
   "map-file": { type: "string", commands: ["import"] },
   identifier: { type: "string", commands: ["import"] },

@@ -21,6 +21,8 @@ const IMPORT = `eloqua-bulk import [kind] <file.csv | ->
   ("Opportunity ID" fills {{Opportunity.Id}}); each value is checked by its field's type before
   anything is sent, and rows are de-duplicated on the identifier (the first occurrence is imported).
 
+  --delimiter <c>             the field separator: one character or "tab" (default: the one of , ; tab |
+                              seen most in the header line)
   --map "<column>=<field>"    read a field from this column (repeatable; field by name, internal name or
                               statement); for linkages the field is OpportunityID, EmailAddress or the
                               --match-field

@@ -149,13 +149,20 @@ export async function importCommand(
       }
     }
 
-    // Records: the columns are planned from the header and the fields Eloqua lists for the kind.
-    let input: ReadableStream<Uint8Array | string> = source.stream;
+    // The header is read first: it says the delimiter and, for records, the mapping (with the fields
+    // Eloqua lists for the kind).
+    const peeked = await peekHeader(source.stream, { delimiter: delimiterFlag(flags.delimiter) });
+    const input = peeked.stream;
+    const delimiter = peeked.delimiter;
+    if (flags.delimiter === undefined && delimiter !== ",") {
+      const shown = delimiter === "\t" ? "tab" : `"${delimiter}"`;
+      progress.notice(
+        `Columns separated by ${shown} (seen in the header line; --delimiter to choose another).`,
+      );
+    }
     let plan: ImportPlan | undefined;
     if (records) {
       const fields = await listFieldsFor(client, kind, signal, progress);
-      const peeked = await peekHeader(source.stream);
-      input = peeked.stream;
       if (peeked.header === undefined) {
         throw new CsvHeaderError(
           "CSV_NO_HEADER",
@@ -207,6 +214,7 @@ export async function importCommand(
       progressIntervalMs: progress.intervalMs,
     };
     if (client !== undefined) options.client = client;
+    if (delimiter !== ",") options.delimiter = delimiter;
     if (plan !== undefined) options.columns = plan.options.columns;
     else if (Object.keys(columns).length > 0) options.columns = columns;
     if (flags["import-uri"] !== undefined) options.importUri = flags["import-uri"];
@@ -280,6 +288,17 @@ export async function importCommand(
     io.stderr.write(`eloqua-bulk: ${describeError(error, debug)}\n`);
     return exitCodeFor(error);
   }
+}
+
+/** `--delimiter`: one character, or `tab`; without it, "auto" (detected from the header line). */
+function delimiterFlag(text: string | undefined): string {
+  if (text === undefined) return "auto";
+  if (text.toLowerCase() === "tab" || text === "\\t") return "\t";
+  if (text.length === 1 && text !== '"' && text !== "\r" && text !== "\n" && text.charCodeAt(0) < 128)
+    return text;
+  throw new UsageError(
+    `--delimiter takes one ASCII character such as ";" or "|", or "tab": got ${JSON.stringify(text.slice(0, 10))}.`,
+  );
 }
 
 /**

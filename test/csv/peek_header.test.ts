@@ -1,0 +1,68 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { detectDelimiter, peekHeader } from "../../lib/csv/peek_header.ts";
+
+/** `bytes` as a stream of chunks cut at `cuts` (sorted offsets). */
+function chunked(bytes: Uint8Array, cuts: number[]): ReadableStream<Uint8Array> {
+  const points = [0, ...cuts.filter((c) => c > 0 && c < bytes.length).sort((a, b) => a - b), bytes.length];
+  return new ReadableStream({
+    start(controller) {
+      for (let i = 0; i + 1 < points.length; i++) controller.enqueue(bytes.slice(points[i], points[i + 1]));
+      controller.close();
+    },
+  });
+}
+
+async function collect(stream: ReadableStream<Uint8Array | string>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of stream)
+    parts.push(typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+describe("detectDelimiter", () => {
+  it("should pick the separator seen most outside quotes, and a comma when there is none", () => {
+    expect(detectDelimiter("OpportunityID;EmailAddress")).toBe(";");
+    expect(detectDelimiter("a\tb\tc")).toBe("\t");
+    expect(detectDelimiter("a|b")).toBe("|");
+    expect(detectDelimiter('"a;b;c",d,e')).toBe(",");
+    expect(detectDelimiter("single")).toBe(",");
+  });
+});
+
+describe("peekHeader", () => {
+  it("should return the header and give the whole input back unchanged, whatever the chunking", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(",", ";", "\t", "|"),
+        fc.array(fc.nat(200), { maxLength: 6 }),
+        fc.boolean(),
+        async (delimiter, cuts, bom) => {
+          const header = ["Opportunity ID", 'Say "hi"', "Émail"];
+          const line = header
+            .map((h) => (h.includes('"') ? `"${h.replace(/"/g, '""')}"` : h))
+            .join(delimiter);
+          const text = `${bom ? "\uFEFF" : ""}${line}\r\nO1${delimiter}x${delimiter}a@b.co\r\n`;
+          const bytes = new TextEncoder().encode(text);
+          const peeked = await peekHeader(chunked(bytes, cuts), { delimiter: "auto" });
+          expect(peeked.delimiter).toBe(delimiter);
+          expect(peeked.header).toEqual(header);
+          expect(await collect(peeked.stream)).toEqual(bytes);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("should say there is no header for an empty input", async () => {
+    const peeked = await peekHeader(chunked(new Uint8Array(0), []), { delimiter: "auto" });
+    expect(peeked.header).toBeUndefined();
+    expect((await collect(peeked.stream)).length).toBe(0);
+  });
+});
