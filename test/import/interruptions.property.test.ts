@@ -1,4 +1,6 @@
-// Stopped runs resumed from their checkpoint: a property over generated sequences of interruptions.
+// Stopped runs resumed from their checkpoint: a property over generated sequences of interruptions, for
+// each import kind (test/import/_import_kinds.ts): linkages (importLinkages) and opportunities (planImport
+// on the emulator's GET /opportunities/fields, then importRows).
 //
 // One emulator per case; the same input is imported by 1–4 runs that each stop in some way (an abort at
 // a data POST or a sync poll or after some milliseconds, the network going down, Eloqua refusing past the
@@ -12,12 +14,12 @@ import { describe, it } from "vitest";
 import { EloquaBulkClient, type FetchLike, requestBodySource } from "../../lib/client/mod.ts";
 import type { FaultRule } from "../../lib/emulator/mod.ts";
 import type { ImportCheckpoint } from "../../lib/import/checkpoint.ts";
-import { importLinkages } from "../../lib/import/import_linkages.ts";
 import type { ImportReport } from "../../lib/import/report.ts";
 import type { Reject } from "../../lib/mod.ts";
 import { type EmulatorServer, startEmulatorServer } from "../../lib/node/emulator_server.ts";
 import { FETCH_RESENDS_POST_ON_DROP } from "../runtimes/runtime.ts";
-import { expectedStaged, instantTimers, type LinkRow, linkRows, toCsv } from "./_import_harness.ts";
+import { instantTimers } from "./_import_harness.ts";
+import { KIND_BY_NAME, KINDS, type KindFile, type KindName } from "./_import_kinds.ts";
 
 /** How a run is stopped. Ordinals count within the run (the fault rules are set again for each run). */
 type Interruption =
@@ -39,7 +41,10 @@ type Interruption =
   | { kind: "syncError"; sync: number };
 
 interface Case {
+  /** What is imported: linkages, or opportunities (an import of records). */
+  kind: KindName;
   seed: number;
+  /** Data rows of the file. */
   rows: number;
   maxBatchBytes: number;
   maxFilesPerSync: number;
@@ -57,6 +62,7 @@ const FINAL_ATTEMPTS = 10;
 /** A run that takes longer is aborted and the case fails. */
 const RUN_WATCHDOG_MS = 20_000;
 const FINGERPRINT = "interruptions-property";
+/** Linkage syncs reject rows of these contacts (the linkage files have some); opportunity imports ignore it. */
 const known = (email: string) => !email.endsWith("@unknown.org");
 
 interface RunOutcome {
@@ -114,7 +120,7 @@ async function bodyOf(request: Request): Promise<{ rows: number; bytes: number }
   }
 }
 
-/** One run of importLinkages over `csv`, stopped as `stop` says (never, when null). */
+/** One run of the case's import over `csv`, stopped as `stop` says (never, when null). */
 async function runImport(
   server: EmulatorServer,
   csv: string,
@@ -179,7 +185,7 @@ async function runImport(
     }, RUN_WATCHDOG_MS),
   );
   try {
-    const running = importLinkages(new Blob([csv]).stream(), {
+    const running = KIND_BY_NAME[c.kind].run(new Blob([csv]).stream(), {
       client,
       maxBatchBytes: c.maxBatchBytes,
       maxFilesPerSync: c.maxFilesPerSync,
@@ -211,12 +217,10 @@ async function runImport(
   }
 }
 
-const key = (id: string, email: string) => `${id}\u0000${email}`;
-
 /** Runs the case and returns every rule it breaks (empty when it holds). */
 async function scenario(c: Case): Promise<string[]> {
-  const rows = linkRows(c.rows, c.seed);
-  const csv = toCsv(rows);
+  const file = KIND_BY_NAME[c.kind].file(c.rows, c.seed);
+  const csv = file.csv;
   const server = await startEmulatorServer({
     syncTiming: { pendingMs: c.pendingMs, activeMs: c.activeMs },
     knownContacts: known,
@@ -235,26 +239,22 @@ async function scenario(c: Case): Promise<string[]> {
     server.emulator.setFaults(c.faults);
     const final = await runImport(server, csv, c, "final run", null, FINAL_ATTEMPTS, carried);
     runs.push(final);
-    return judge(server, rows, c, runs);
+    return judge(server, file, c, runs);
   } finally {
     await server.close();
   }
 }
 
-function judge(server: EmulatorServer, rows: readonly LinkRow[], c: Case, runs: RunOutcome[]): string[] {
+function judge(server: EmulatorServer, file: KindFile, c: Case, runs: RunOutcome[]): string[] {
   const broken: string[] = [];
   const final = runs.at(-1)!;
   const report = final.report;
   const r = report.rows;
-  const lineOfKey = new Map<string, number>();
-  rows.forEach((row, i) => {
-    const k = key(row.id, row.email);
-    if (!lineOfKey.has(k)) lineOfKey.set(k, i + 2);
-  });
+  const heldKey = KIND_BY_NAME[c.kind].heldKey;
   const shown = (keys: string[]) =>
     keys
       .slice(0, 8)
-      .map((k) => `line ${lineOfKey.get(k) ?? "?"} ${k.replace("\u0000", ",")}`)
+      .map((k) => `line ${file.lineOf.get(k) ?? "?"} ${k.replace("\u0000", ",")}`)
       .join("; ");
 
   for (const run of runs) if (run.hung) broken.push(`${run.label} hung: the watchdog stopped it`);
@@ -265,8 +265,8 @@ function judge(server: EmulatorServer, rows: readonly LinkRow[], c: Case, runs: 
   if (r.notSent !== 0) broken.push(`final rows.notSent is ${r.notSent}, not 0`);
   if (r.read !== r.invalid + r.duplicate + r.staged + r.notSent)
     broken.push(`final rows do not add up: ${JSON.stringify(r)}`);
-  if (r.read !== rows.length) broken.push(`final rows.read ${r.read}, the input has ${rows.length}`);
-  const expected = new Set(expectedStaged(rows));
+  if (r.read !== file.rows) broken.push(`final rows.read ${r.read}, the input has ${file.rows}`);
+  const expected = file.expected;
   if (r.staged !== expected.size)
     broken.push(`final rows.staged ${r.staged}, valid unique rows ${expected.size}`);
   if (r.rejectedByEloqua > r.staged)
@@ -277,7 +277,7 @@ function judge(server: EmulatorServer, rows: readonly LinkRow[], c: Case, runs: 
   const records = server.emulator.records();
   const staged = records
     .filter((x) => x.state === "synced" || x.state === "rejected")
-    .map((x) => key(x.row.OpportunityID ?? "", x.row.EmailAddress ?? ""));
+    .map((x) => heldKey(x.row));
   const got = new Set(staged);
   const missing = [...expected].filter((k) => !got.has(k));
   const extra = [...got].filter((k) => !expected.has(k));
@@ -318,13 +318,13 @@ function judge(server: EmulatorServer, rows: readonly LinkRow[], c: Case, runs: 
     broken,
     "invalid rows",
     kept.filter(clientSide).map((x) => x.line),
-    rows.flatMap((row, i) => (row.valid ? [] : [i + 2])),
+    file.invalidLines,
   );
   compareLines(
     broken,
     "duplicates",
     kept.filter((x) => x.code === "DUPLICATE").map((x) => x.line),
-    duplicateLines(rows),
+    file.duplicateLines,
   );
   const notSent = kept.filter((x) => x.code === "NOT_SENT");
   if (notSent.length > 0)
@@ -376,19 +376,7 @@ function committedThenDroppedRows(server: EmulatorServer, runs: RunOutcome[]): n
   return rows;
 }
 
-function duplicateLines(rows: readonly LinkRow[]): number[] {
-  const seen = new Set<string>();
-  const out: number[] = [];
-  rows.forEach((row, i) => {
-    if (!row.valid) return;
-    const k = `${row.id.toLowerCase()}\u0000${row.email.toLowerCase()}`;
-    if (seen.has(k)) out.push(i + 2);
-    else seen.add(k);
-  });
-  return out;
-}
-
-function compareLines(broken: string[], what: string, got: number[], want: number[]): void {
+function compareLines(broken: string[], what: string, got: number[], want: readonly number[]): void {
   const count = new Map<number, number>();
   for (const line of got) count.set(line, (count.get(line) ?? 0) + 1);
   const wanted = new Set(want);
@@ -477,10 +465,13 @@ const backgroundFault: fc.Arbitrary<FaultRule> = fc.oneof(
   }),
 );
 
-function caseOf(interruptions: fc.Arbitrary<Case["interruptions"]>): fc.Arbitrary<Case> {
+/** Rows of a file: 1,500–3,000 linkage rows, or as many opportunity rows as make about as many bodies. */
+function caseOf(kind: KindName, interruptions: fc.Arbitrary<Case["interruptions"]>): fc.Arbitrary<Case> {
+  const { rowsLike } = KIND_BY_NAME[kind];
   return fc.record({
+    kind: fc.constant(kind),
     seed: fc.integer({ min: 1, max: 10_000 }),
-    rows: fc.integer({ min: 1_500, max: 3_000 }),
+    rows: fc.integer({ min: rowsLike(1_500), max: rowsLike(3_000) }),
     maxBatchBytes: fc.integer({ min: 3_000, max: 6_000 }),
     maxFilesPerSync: fc.integer({ min: 3, max: 7 }),
     concurrency: fc.integer({ min: 1, max: 4 }),
@@ -497,18 +488,25 @@ const property = (cases: fc.Arbitrary<Case>) =>
     if (broken.length > 0) throw new Error(broken.join("\n"));
   });
 
-/** A fixed input for the examples below: 32 bodies, 7 syncs of up to 5 files. */
-const BASE: Omit<Case, "interruptions"> = {
+/**
+ * A fixed input of each kind for the examples below: 32 bodies, 7 syncs of up to 5 files (2,000 linkage
+ * rows, 840 opportunity rows).
+ */
+const BASE = (kind: KindName): Omit<Case, "interruptions"> => ({
+  kind,
   seed: 7,
-  rows: 2_000,
+  rows: kind === "linkages" ? 2_000 : 840,
   maxBatchBytes: 4_000,
   maxFilesPerSync: 5,
   concurrency: 3,
   pendingMs: 1,
   activeMs: 4,
   faults: [],
-};
-const once = (stop: Interruption): Case => ({ ...BASE, interruptions: [{ stop, attempts: 3 }] });
+});
+type Example = (kind: KindName) => Case;
+const once =
+  (stop: Interruption): Example =>
+  (kind) => ({ ...BASE(kind), interruptions: [{ stop, attempts: 3 }] });
 
 /** Cases always tried first, one per way of losing track found so far (each failed on the code this test was written against). */
 const EXAMPLES = {
@@ -526,7 +524,7 @@ const EXAMPLES = {
   lastSyncNotCreated: once({ kind: "syncCreateFails", sync: 7 }),
 };
 
-const FAMILIES: { name: string; kinds: Interruption["kind"][]; examples?: Case[] }[] = [
+const FAMILIES: { name: string; kinds: Interruption["kind"][]; examples?: Example[] }[] = [
   {
     name: "aborted through their AbortSignal (at a data POST, at a sync poll, after some ms)",
     kinds: ["abortAtPost", "abortAtSyncPoll", "abortAfterMs"],
@@ -550,26 +548,41 @@ const FAMILIES: { name: string; kinds: Interruption["kind"][]; examples?: Case[]
   { name: "stopped in any mix of those ways", kinds: Object.keys(STOPS) as Interruption["kind"][] },
 ];
 
-describe("importLinkages resumed from its checkpoint after interruptions", () => {
-  it("should hold its rules with no interruption at all (a check of this harness)", {
-    timeout: 120_000,
-  }, async () => {
-    await fc.assert(property(caseOf(fc.constant([]))), { numRuns: 20, seed: 20_240_601 });
-  });
+/**
+ * Generated cases per kind. With two kinds, fewer than the 20 and 14 of one kind alone, so that the file
+ * takes about as long as it did (each kind's examples above run in addition).
+ */
+const RUNS = { clean: 10, perFamily: 8 };
 
-  // Judged by what Eloqua holds: every valid unique row, twice only as far as the reports said, and each
-  // client-side reject once among the rejects that no later run superseded.
-  it.each(FAMILIES)(
-    "should import every valid unique row once the last run is done, after earlier runs $name",
-    { timeout: 240_000 },
-    async ({ kinds, examples }) => {
-      await fc.assert(property(caseOf(stopsOf(kinds))), {
-        numRuns: 14,
-        ...(examples === undefined ? {} : { examples: examples.map((c): [Case] => [c]) }),
-        // Shrinking re-runs whole cases: bounded, so a failure is reported in reasonable time.
-        interruptAfterTimeLimit: 150_000,
-        markInterruptAsFailure: false,
-      });
-    },
-  );
-});
+/** What each kind's runs call. */
+const CALLS: Record<KindName, string> = {
+  linkages: "importLinkages",
+  opportunities: "importRows of opportunities (planned from GET /opportunities/fields)",
+};
+
+describe.each(KINDS.map((kind) => ({ kind: kind.name, call: CALLS[kind.name] })))(
+  "$call resumed from its checkpoint after interruptions",
+  ({ kind }) => {
+    it("should hold its rules with no interruption at all (a check of this harness)", {
+      timeout: 120_000,
+    }, async () => {
+      await fc.assert(property(caseOf(kind, fc.constant([]))), { numRuns: RUNS.clean, seed: 20_240_601 });
+    });
+
+    // Judged by what Eloqua holds: every valid unique row, twice only as far as the reports said, and each
+    // client-side reject once among the rejects that no later run superseded.
+    it.each(FAMILIES)(
+      "should import every valid unique row once the last run is done, after earlier runs $name",
+      { timeout: 240_000 },
+      async ({ kinds, examples }) => {
+        await fc.assert(property(caseOf(kind, stopsOf(kinds))), {
+          numRuns: RUNS.perFamily,
+          ...(examples === undefined ? {} : { examples: examples.map((example): [Case] => [example(kind)]) }),
+          // Shrinking re-runs whole cases: bounded, so a failure is reported in reasonable time.
+          interruptAfterTimeLimit: 150_000,
+          markInterruptAsFailure: false,
+        });
+      },
+    );
+  },
+);
