@@ -1,6 +1,8 @@
 // Resume after a crash: the CLI is killed with SIGKILL at seeded points of a run against the emulator,
 // then run again with the same checkpoint until it completes; the rows the emulator's syncs took must then be
-// every valid unique row, no invalid row, and no more rows twice than the report says might be.
+// every valid unique row, no invalid row, and no more rows twice than the report says might be. For each
+// kind (test/import/_import_kinds.ts): `import links.csv` (linkages, the default kind) and `import
+// opportunities deals.csv` (records: the first valid row of each id held, with its own values).
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,16 +10,25 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ImportReport } from "../../lib/import/report.ts";
 import { startEmulatorServer } from "../../lib/node/emulator_server.ts";
-import { expectedStaged, linkRows, toCsv } from "../import/_import_harness.ts";
+import { type ImportKindCase, KINDS } from "../import/_import_kinds.ts";
 import { FILES_PER_SYNC, resumeArgs } from "./_resume_cli.ts";
 
 const bin = new URL("../../bin/eloqua-bulk.mjs", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "eloqua-resume-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const rows = linkRows(6000, 42);
-const file = join(dir, "links.csv");
-writeFileSync(file, toCsv(rows));
+/** 6,000 linkage rows, or as many opportunity rows as make about as many bodies. */
+const LINKAGE_ROWS = 6000;
+/** Seeds per kind: 20 for one kind alone once, 12 each now that there are two, for about the same run time. */
+const SEEDS_PER_KIND = 12;
+
+/** The kind's file, written once for all its seeds. */
+function writeKindFile(kind: ImportKindCase) {
+  const made = kind.file(kind.rowsLike(LINKAGE_ROWS), 42);
+  const path = join(dir, `${kind.name}.csv`);
+  writeFileSync(path, made.csv);
+  return { ...made, path };
+}
 
 interface Run {
   code: number | null;
@@ -55,17 +66,20 @@ function killPoint(seed: number): number {
   return 600 + (Math.abs(x) % 2400);
 }
 
-describe("resume after a crash (eloqua-bulk import --checkpoint)", () => {
-  const seeds = Array.from({ length: 20 }, (_, i) => i + 1);
+const commands = KINDS.map((kind) => ({ kind, command: ["import", ...kind.cli].join(" ") }));
+
+describe.each(commands)("resume after a crash (eloqua-bulk $command <file> --checkpoint)", ({ kind }) => {
+  const file = writeKindFile(kind);
+  const seeds = Array.from({ length: SEEDS_PER_KIND }, (_, i) => i + 1);
   it.each(seeds)("should finish the import after a SIGKILL (seed %i)", { timeout: 120_000 }, async (seed) => {
     const server = await startEmulatorServer({
       syncTiming: { pendingMs: 5, activeMs: 20 },
       faults: [{ route: "data.post", action: { delayMs: 15 } }],
     });
     try {
-      const checkpoint = join(dir, `checkpoint-${seed}.json`);
-      const report = join(dir, `report-${seed}.json`);
-      const args = resumeArgs(server, file, { checkpoint, report });
+      const checkpoint = join(dir, `checkpoint-${kind.name}-${seed}.json`);
+      const report = join(dir, `report-${kind.name}-${seed}.json`);
+      const args = resumeArgs(server, file.path, { checkpoint, report }, kind);
       const first = await cli(args, killPoint(seed));
       expect(first.signal === "SIGKILL" || first.code === 0).toBe(true);
       let last = first;
@@ -75,18 +89,20 @@ describe("resume after a crash (eloqua-bulk import --checkpoint)", () => {
 
       const final = JSON.parse(readFileSync(report, "utf8")) as ImportReport;
       const r = final.rows;
-      expect(r.read).toBe(rows.length);
+      expect(r.read).toBe(file.rows);
       expect(r.read).toBe(r.invalid + r.duplicate + r.staged + r.notSent);
       expect(r.notSent).toBe(0);
-      expect(r.staged).toBe(expectedStaged(rows).length);
+      expect(r.staged).toBe(file.expected.size);
+      expect(r.invalid).toBe(file.invalidLines.length);
+      expect(r.duplicate).toBe(file.duplicateLines.length);
 
       // What Eloqua holds: rows a sync took. Rows deleted from staging by a rerun are not held.
       const records = server.emulator.records();
       expect(records.filter((x) => x.state === "staged")).toEqual([]);
       const staged = records
         .filter((x) => x.state === "synced" || x.state === "rejected")
-        .map((x) => `${x.row.OpportunityID}\u0000${x.row.EmailAddress}`);
-      const expected = new Set(expectedStaged(rows));
+        .map((x) => kind.heldKey(x.row));
+      const expected = file.expected;
       expect(new Set(staged)).toEqual(expected);
       const twice = staged.length - expected.size;
       expect(twice).toBeLessThanOrEqual(final.resumed?.mayBeStagedTwice ?? 0);
