@@ -2,7 +2,9 @@
 // still writes its checkpoint, report and rejects) at seeded points of a run against the emulator, then run
 // again with the same checkpoint until it completes; the emulator's record must then hold every valid
 // unique row, no invalid row, no more rows twice than the final report said might be, and the rejects
-// file, appended to by every run, must hold each invalid input row exactly once, on its own line.
+// file, appended to by every run, must hold each invalid input row exactly once, on its own line. For each
+// kind (test/import/_import_kinds.ts): `import links.csv` (linkages, the default kind) and `import
+// opportunities deals.csv` (records: the first valid row of each id held, with its own values).
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,16 +13,25 @@ import { afterAll, describe, type ExpectStatic, it } from "vitest";
 import { CsvParser } from "../../lib/csv/csv_parser.ts";
 import type { ImportReport } from "../../lib/import/report.ts";
 import { type EmulatorServer, startEmulatorServer } from "../../lib/node/emulator_server.ts";
-import { expectedStaged, linkRows, toCsv } from "../import/_import_harness.ts";
+import { type ImportKindCase, KINDS, type KindFile } from "../import/_import_kinds.ts";
 import { FILES_PER_SYNC, resumeArgs } from "./_resume_cli.ts";
 
 const bin = new URL("../../bin/eloqua-bulk.mjs", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "eloqua-resume-signals-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const rows = linkRows(6000, 42);
-const file = join(dir, "links.csv");
-writeFileSync(file, toCsv(rows));
+/** 6,000 linkage rows, or as many opportunity rows as make about as many bodies. */
+const LINKAGE_ROWS = 6000;
+
+/** Each kind's file, written once for all its cases. */
+const files = new Map(
+  KINDS.map((kind) => {
+    const made = kind.file(kind.rowsLike(LINKAGE_ROWS), 42);
+    const path = join(dir, `${kind.name}.csv`);
+    writeFileSync(path, made.csv);
+    return [kind.name, { ...made, path }] as const;
+  }),
+);
 
 interface Run {
   code: number | null;
@@ -96,9 +107,9 @@ function parseCsv(text: string): string[][] {
 }
 
 /** The rejects file as records keyed by its header (which the first run writes, reruns append). */
-function readRejects(expect: ExpectStatic, path: string): Record<string, string>[] {
+function readRejects(expect: ExpectStatic, path: string, kind: ImportKindCase): Record<string, string>[] {
   const [header, ...lines] = parseCsv(readFileSync(path, "utf8").replace(/^\uFEFF/, ""));
-  expect(header).toEqual(["line", "OpportunityID", "EmailAddress", "code", "stage", "message", "other"]);
+  expect(header).toEqual(["line", ...kind.rejectFields, "code", "stage", "message", "other"]);
   return lines
     .filter((cells) => !(cells.length === 1 && cells[0] === ""))
     .map((cells) => Object.fromEntries(header!.map((name, i) => [name, cells[i] ?? ""])));
@@ -127,18 +138,28 @@ const slots = (() => {
  */
 async function stoppedThenResumed(
   expect: ExpectStatic,
+  kind: ImportKindCase,
   name: string,
   stops: { signal: NodeJS.Signals; at: Moment }[],
 ) {
   await slots.take();
   try {
-    await scenario(expect, name, stops);
+    await scenario(expect, kind, `${kind.name}-${name}`, stops);
   } finally {
     slots.give();
   }
 }
 
-async function scenario(expect: ExpectStatic, name: string, stops: { signal: NodeJS.Signals; at: Moment }[]) {
+/** A value as the rejects file shows it: a cell that would start a formula has a `'` in front. */
+const asWritten = (value: string): string => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+
+async function scenario(
+  expect: ExpectStatic,
+  kind: ImportKindCase,
+  name: string,
+  stops: { signal: NodeJS.Signals; at: Moment }[],
+) {
+  const file: KindFile & { path: string } = files.get(kind.name)!;
   const server = await startEmulatorServer({
     syncTiming: { pendingMs: 5, activeMs: 20 },
     faults: [{ route: "data.post", action: { delayMs: 15 } }],
@@ -147,7 +168,12 @@ async function scenario(expect: ExpectStatic, name: string, stops: { signal: Nod
     const checkpoint = join(dir, `checkpoint-${name}.json`);
     const rejects = join(dir, `rejects-${name}.csv`);
     const args = (run: number) =>
-      resumeArgs(server, file, { checkpoint, rejects, report: join(dir, `report-${name}-${run}.json`) });
+      resumeArgs(
+        server,
+        file.path,
+        { checkpoint, rejects, report: join(dir, `report-${name}-${run}.json`) },
+        kind,
+      );
     const runs: Run[] = [];
     for (const stop of stops) {
       const run = await cli(args(runs.length), server, stop);
@@ -187,19 +213,20 @@ async function scenario(expect: ExpectStatic, name: string, stops: { signal: Nod
     expect.soft(last!.code).toBe(0);
     const r = final.rows;
     expect.soft(final.ok, story).toBe(true);
-    expect.soft(r.read).toBe(rows.length);
+    expect.soft(r.read).toBe(file.rows);
     expect.soft(r.read).toBe(r.invalid + r.duplicate + r.staged + r.notSent);
     expect.soft(r.notSent).toBe(0);
-    expect.soft(r.staged).toBe(expectedStaged(rows).length);
-    expect.soft(r.invalid).toBe(rows.filter((row) => !row.valid).length);
+    expect.soft(r.staged).toBe(file.expected.size);
+    expect.soft(r.invalid).toBe(file.invalidLines.length);
+    expect.soft(r.duplicate).toBe(file.duplicateLines.length);
 
     // As resume.test.ts compares them, but only the rows a sync took in (synced, or rejected by it): rows
     // still waiting in staging, or deleted from it, are not in Eloqua.
     const records = server.emulator.records();
     const staged = records
       .filter((x) => x.state === "synced" || x.state === "rejected")
-      .map((x) => `${x.row.OpportunityID}\u0000${x.row.EmailAddress}`);
-    const expected = new Set(expectedStaged(rows));
+      .map((x) => kind.heldKey(x.row));
+    const expected = file.expected;
     const got = new Set(staged);
     const missing = [...expected].filter((k) => !got.has(k));
     expect
@@ -221,16 +248,20 @@ async function scenario(expect: ExpectStatic, name: string, stops: { signal: Nod
     expect.soft(stats.overlappingSyncs).toBe(0);
 
     // Every invalid row once, on its own line, with its own values; no other client-side reject.
-    const written = readRejects(expect, rejects);
+    const written = readRejects(expect, rejects, kind);
     const invalid = written.filter((x) => x.stage === "parse" || x.stage === "validate");
-    const wanted = rows.flatMap((row, i) => (row.valid ? [] : [i + 2]));
+    const wanted = file.invalidLines;
     const lines = invalid.map((x) => Number(x.line)).sort((a, b) => a - b);
     const repeated = lines.filter((line, i) => line === lines[i + 1]);
     expect.soft(repeated, "invalid rows written more than once").toEqual([]);
     expect.soft([...new Set(lines)]).toEqual(wanted);
     const wrongValues = invalid.filter((x) => {
-      const row = rows[Number(x.line) - 2];
-      return row === undefined || row.valid || x.OpportunityID !== row.id || x.EmailAddress !== row.email;
+      const values = file.valuesAt(Number(x.line));
+      return (
+        values === undefined ||
+        !wanted.includes(Number(x.line)) ||
+        kind.rejectFields.some((field) => x[field] !== asWritten(values[field] ?? ""))
+      );
     });
     expect.soft(wrongValues.slice(0, 5), "rejects whose line holds another row").toEqual([]);
     expect.soft(written.filter((x) => Number(x.line) <= 0)).toEqual([]);
@@ -239,35 +270,50 @@ async function scenario(expect: ExpectStatic, name: string, stops: { signal: Nod
   }
 }
 
+/**
+ * Seeds of each kind's cases: 5 a test when linkages were the only kind, 4 now, other seeds for each kind
+ * (so that between them the stopping moments of the 5 earlier seeds and more are tried), for a run time
+ * within 1.5 times the earlier one.
+ */
+const SEEDS: Record<ImportKindCase["name"], number[]> = {
+  linkages: [1, 2, 3, 4],
+  opportunities: [5, 6, 7, 8],
+};
+
 // Concurrent (two at a time, see `slots`), so each case checks with its own `expect`.
-describe.concurrent("resume after a clean stop (eloqua-bulk import --checkpoint --rejects)", () => {
-  const seeds = [1, 2, 3, 4, 5];
-  it.for(seeds)(
-    "should finish the import after a SIGINT (seed %i)",
-    { timeout: 180_000 },
-    async (seed, { expect }) => {
-      await stoppedThenResumed(expect, `int-${seed}`, [{ signal: "SIGINT", at: moment(seed, 0) }]);
-    },
-  );
+describe.concurrent("resume after a clean stop (eloqua-bulk import [kind] --checkpoint --rejects)", () => {
+  for (const kind of KINDS) {
+    const seeds = SEEDS[kind.name];
+    const command = ["import", ...kind.cli, "<file>"].join(" ");
+    it.for(seeds)(
+      `should finish \`${command}\` after a SIGINT (seed %i)`,
+      { timeout: 180_000 },
+      async (seed, { expect }) => {
+        await stoppedThenResumed(expect, kind, `int-${seed}`, [{ signal: "SIGINT", at: moment(seed, 0) }]);
+      },
+    );
 
-  it.for(seeds)(
-    "should finish the import after a SIGTERM (seed %i)",
-    { timeout: 180_000 },
-    async (seed, { expect }) => {
-      await stoppedThenResumed(expect, `term-${seed}`, [{ signal: "SIGTERM", at: moment(seed + 100, 0) }]);
-    },
-  );
+    it.for(seeds)(
+      `should finish \`${command}\` after a SIGTERM (seed %i)`,
+      { timeout: 180_000 },
+      async (seed, { expect }) => {
+        await stoppedThenResumed(expect, kind, `term-${seed}`, [
+          { signal: "SIGTERM", at: moment(seed + 100, 0) },
+        ]);
+      },
+    );
 
-  it.for(seeds)(
-    "should finish the import after a SIGINT in each of several reruns (seed %i)",
-    { timeout: 240_000 },
-    async (seed, { expect }) => {
-      const count = 2 + (seed % 2);
-      const stops = Array.from({ length: count }, (_, run) => ({
-        signal: "SIGINT" as const,
-        at: moment(seed + 200, run),
-      }));
-      await stoppedThenResumed(expect, `ints-${seed}`, stops);
-    },
-  );
+    it.for(seeds)(
+      `should finish \`${command}\` after a SIGINT in each of several reruns (seed %i)`,
+      { timeout: 240_000 },
+      async (seed, { expect }) => {
+        const count = 2 + (seed % 2);
+        const stops = Array.from({ length: count }, (_, run) => ({
+          signal: "SIGINT" as const,
+          at: moment(seed + 200, run),
+        }));
+        await stoppedThenResumed(expect, kind, `ints-${seed}`, stops);
+      },
+    );
+  }
 });
