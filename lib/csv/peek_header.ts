@@ -34,6 +34,8 @@ export interface PeekedHeader {
   readonly header: readonly string[] | undefined;
   /** The delimiter the header was read with (the detected one with `"auto"`). */
   readonly delimiter: string;
+  /** Why there is no header, when there is none: the input is empty, its first record is malformed, or longer than `maxRecordLength`. */
+  readonly problem?: string;
   /** The whole input again, header included: read this one, not the original. */
   readonly stream: ReadableStream<Uint8Array | string>;
 }
@@ -51,10 +53,13 @@ export async function peekHeader(
 ): Promise<PeekedHeader> {
   const reader = source.getReader();
   const held: (Uint8Array | string)[] = [];
+  const max = options.maxRecordLength ?? 1_048_576;
   let delimiter = options.delimiter ?? ",";
   if (delimiter === "auto") {
     try {
-      delimiter = detectDelimiter(await firstLine(reader, held, options.maxRecordLength ?? 1_048_576));
+      const line = await firstLine(reader, held, max);
+      // A first line without its end within the limit is no header to detect anything from.
+      delimiter = line === undefined ? "," : detectDelimiter(line);
     } catch (error) {
       reader.releaseLock();
       throw error;
@@ -62,21 +67,30 @@ export async function peekHeader(
   }
   const parser = new CsvParser({ ...options, delimiter });
   let header: string[] | undefined;
+  let problem: string | undefined;
   let stop = false;
   const handler = {
     record(): void {
       if (!stop) header = parser.fields();
       stop = true;
     },
-    malformed(): void {
+    malformed(_code: string, message: string): void {
+      if (!stop) problem = message;
       stop = true;
     },
   };
+  // Bytes held: a header that does not end within `max` is not waited for (the input may never end).
+  let bytes = 0;
+  const sizeOf = (chunk: Uint8Array | string) =>
+    typeof chunk === "string" ? chunk.length * 3 : chunk.byteLength;
   let done = false;
   // The chunks read to find the first line go through the parser first.
-  for (const chunk of held) if (!stop) parser.push(chunk, handler);
+  for (const chunk of held) {
+    bytes += sizeOf(chunk);
+    if (!stop) parser.push(chunk, handler);
+  }
   try {
-    while (!stop) {
+    while (!stop && bytes <= max) {
       const next = await reader.read();
       if (next.done) {
         done = true;
@@ -84,6 +98,7 @@ export async function peekHeader(
         break;
       }
       held.push(next.value);
+      bytes += sizeOf(next.value);
       parser.push(next.value, handler);
     }
   } catch (error) {
@@ -103,24 +118,31 @@ export async function peekHeader(
       await reader.cancel(reason);
     },
   });
-  return { header, delimiter, stream };
+  if (header === undefined && problem === undefined) {
+    problem = done && bytes === 0 ? "the input is empty" : `the first line is longer than ${max} bytes`;
+  }
+  return { header, delimiter, stream, ...(problem === undefined || header !== undefined ? {} : { problem }) };
 }
 
 const decoder = new TextDecoder();
 
-/** Reads chunks into `held` until a line break (or `max` bytes, or the end), and returns the text before it. */
+/**
+ * Reads chunks into `held` until a line break or the end, and returns the text before it; `undefined`
+ * when `max` characters pass without one.
+ */
 async function firstLine(
   reader: ReadableStreamDefaultReader<Uint8Array | string>,
   held: (Uint8Array | string)[],
   max: number,
-): Promise<string> {
+): Promise<string | undefined> {
   let text = "";
   for (;;) {
     const next = await reader.read();
     if (next.done) break;
     held.push(next.value);
     text += typeof next.value === "string" ? next.value : decoder.decode(next.value, { stream: true });
-    if (/[\r\n]/.test(text) || text.length > max) break;
+    if (/[\r\n]/.test(text)) break;
+    if (text.length > max) return undefined;
   }
   return text.split(/\r?\n|\r/, 1)[0] ?? "";
 }

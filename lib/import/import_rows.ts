@@ -415,6 +415,18 @@ function checkOptions(options: ImportRowsOptions, where: string): Settings {
       definition,
     );
   }
+  const { importUri } = options;
+  if (importUri !== undefined) {
+    const pattern = new RegExp(`^${kind.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/\\d{1,15}$`, "i");
+    if (typeof importUri !== "string" || !pattern.test(importUri)) {
+      throw new InvalidOptionError(
+        where,
+        "importUri",
+        `a definition URI under ${kind.path}, like "${kind.path}/12"`,
+        importUri,
+      );
+    }
+  }
   const int = (name: keyof typeof IMPORT_LIMITS): number =>
     checkImportInteger(where, name, options[name] ?? IMPORT_LIMITS[name].default);
   return {

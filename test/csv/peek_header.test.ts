@@ -60,9 +60,26 @@ describe("peekHeader", () => {
     );
   });
 
+  it("should stop reading an input whose first line never ends, once it passes maxRecordLength", async () => {
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(new Uint8Array(65_536).fill(pulled % 2 === 0 ? 0x20 : 0x09));
+      },
+    });
+    const peeked = await peekHeader(endless, { delimiter: "auto", maxRecordLength: 1_000_000 });
+    expect(peeked.header).toBeUndefined();
+    expect(peeked.problem).toBe("the first line is longer than 1000000 bytes");
+    expect(peeked.delimiter).toBe(",");
+    expect(pulled).toBeLessThan(40);
+    await peeked.stream.cancel();
+  });
+
   it("should say there is no header for an empty input", async () => {
     const peeked = await peekHeader(chunked(new Uint8Array(0), []), { delimiter: "auto" });
     expect(peeked.header).toBeUndefined();
+    expect(peeked.problem).toBe("the input is empty");
     expect((await collect(peeked.stream)).length).toBe(0);
   });
 });

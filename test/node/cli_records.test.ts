@@ -155,6 +155,31 @@ describe("eloqua-bulk import <kind> and fields <kind> (the CLI, spawned)", { tim
     expect((await cli(["import", semi, "--dry-run", "--delimiter", "ab"])).code).toBe(2);
   });
 
+  it("should not call a run Done when every row was rejected: the reasons, and exit code 3", async () => {
+    const file = join(dir, "all-bad.csv");
+    writeFileSync(file, "OpportunityID,EmailAddress\nO1,not-an-address\nO2,\nO3,also bad\n");
+    const run = await cli(["import", file, "--dry-run"]);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toMatch(/^Rejected: all-bad\.csv/);
+    expect(run.stdout).toContain("rejects by reason: INVALID_EMAIL 2, REQUIRED_FIELD_EMPTY 1");
+    expect(run.stdout).toContain("--rejects <file.csv> writes each rejected row");
+    const fine = await cli(["import", join(root, "examples", "data", "linkages.csv"), "--dry-run"]);
+    expect(fine.code).toBe(0);
+    expect(fine.stdout).toMatch(/^Done: /);
+    expect(fine.stdout).toContain("rejects by reason: INVALID_EMAIL 4, REQUIRED_FIELD_EMPTY 1");
+  });
+
+  it("should refuse a malformed --import-uri, or one of another kind, as a usage error", async () => {
+    const file = join(root, "examples", "data", "linkages.csv");
+    for (const uri of ["99", "/opportunities/imports/3"]) {
+      const run = await cli(["import", file, "--import-uri", uri]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(
+        'importUri must be a definition URI under /opportunities/contacts/imports, like "/opportunities/contacts/imports/12"',
+      );
+    }
+  });
+
   it("should keep linkage-only flags off other kinds, and the reverse", async () => {
     const a = await cli(["import", "opportunities", OPPORTUNITIES, "--dry-run", "--email-column", "x"]);
     expect(a.code).toBe(2);

@@ -37,7 +37,8 @@ describe("CSV_FIELD_COUNT rejects with remapped columns", () => {
     };
     const argv = ["import", file, "--dry-run", "--email-column", "Contact", "--opportunity-column", "Opp"];
     const code = await main([...argv, "--rejects", rejects], io);
-    expect(code, err).toBe(0);
+    // Both rows are rejected: the run says so with exit code 3.
+    expect(code, err).toBe(3);
     const [header, ...records] = parseCsv(readFileSync(rejects, "utf8"));
     expect(header).toEqual(["line", "OpportunityID", "EmailAddress", "code", "stage", "message", "other"]);
     expect(records.map((r) => [r[0], r[1], r[2], r[3], r[6] === "" ? {} : JSON.parse(r[6]!)])).toEqual([

@@ -10,6 +10,8 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 /** The command line or its inputs are wrong: nothing was sent. */
 export const EXIT_USAGE = 2;
+/** The import ran, but (nearly) every row was rejected on the client: see the summary's reasons. */
+export const EXIT_REJECTED = 3;
 
 /** A problem with the command line: a bad flag, a missing or invalid value. Exit code 2. */
 export class UsageError extends Error {

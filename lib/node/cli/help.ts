@@ -92,7 +92,9 @@ Exit codes:
   0  the import completed (every row staged, rejected on the client or a duplicate; every sync ended)
   1  the import could not complete (network, authentication, Eloqua refused, interrupted)
   2  usage error (bad flag or value, unreadable file, missing column or unfilled required field); nothing
-     was sent`;
+     was sent
+  3  the import ran, but every row (or at least 90% of them) was rejected on the client: the summary lists
+     the reasons; check the file, its mapping and its encoding`;
 
 /** The help text: everything, or one command's. */
 export function helpText(topic?: CommandName): string {

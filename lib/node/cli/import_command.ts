@@ -17,14 +17,14 @@ import { fileSource } from "../file_source.ts";
 import { spawnRowWorkerThread } from "../row_worker_thread.ts";
 import type { FlagValues, KindArgument } from "./args.ts";
 import { integerFlag } from "./args.ts";
-import { describeError, EXIT_FAILED, EXIT_OK, exitCodeFor, UsageError } from "./cli_errors.ts";
+import { describeError, EXIT_FAILED, EXIT_OK, EXIT_REJECTED, exitCodeFor, UsageError } from "./cli_errors.ts";
 import type { CliIo } from "./cli_io.ts";
 import { duration } from "./format.ts";
 import { fieldsOf, formatMapping, importKindOf, linkageFlags, mapFlags } from "./import_kinds.ts";
 import { ProgressReporter } from "./progress.ts";
 import { redactingIo } from "./redacting_io.ts";
 import { RejectsFile, reason } from "./rejects_file.ts";
-import { formatSummary } from "./summary.ts";
+import { formatSummary, mostlyRejected } from "./summary.ts";
 import { resolveTarget, secretsOf } from "./target.ts";
 import { chooseTransport } from "./transport_choice.ts";
 
@@ -154,7 +154,7 @@ export async function importCommand(
     const peeked = await peekHeader(source.stream, { delimiter: delimiterFlag(flags.delimiter) });
     const input = peeked.stream;
     const delimiter = peeked.delimiter;
-    if (flags.delimiter === undefined && delimiter !== ",") {
+    if (flags.delimiter === undefined && delimiter !== "," && (peeked.header?.length ?? 0) > 1) {
       const shown = delimiter === "\t" ? "tab" : `"${delimiter}"`;
       progress.notice(
         `Columns separated by ${shown} (seen in the header line; --delimiter to choose another).`,
@@ -169,7 +169,7 @@ export async function importCommand(
           source.name,
           1,
           undefined,
-          "the input has no header line: the first line must name the columns",
+          `no header could be read (${peeked.problem ?? "the first line is missing"}): the first line must name the columns`,
         );
       }
       const planned = planImport(peeked.header, fields, {
@@ -221,7 +221,13 @@ export async function importCommand(
     if (maxBatchBytes !== undefined) options.maxBatchBytes = maxBatchBytes;
     if (concurrency !== undefined) options.concurrency = concurrency;
     if (maxFilesPerSync !== undefined) options.maxFilesPerSync = maxFilesPerSync;
-    if (rejects !== undefined) options.onReject = rejects.onReject;
+    // Every reject is counted by its code for the summary; duplicates are many and harmless, so not shown.
+    const reasons = new Map<string, number>();
+    const rejectsFile = rejects;
+    options.onReject = (reject) => {
+      if (reject.code !== "DUPLICATE") reasons.set(reject.code, (reasons.get(reject.code) ?? 0) + 1);
+      rejectsFile?.onReject(reject);
+    };
     if (source.size !== undefined)
       options.expectedKeys = Math.min(Math.floor(source.size / 40), MAX_EXPECTED_KEYS);
     // Parse, validate and hash keys in a worker thread while this one dedupes, batches and uploads.
@@ -267,6 +273,8 @@ export async function importCommand(
           bytesRead: source.bytesRead,
           dryRun: target.kind === "dry-run",
           embedded: server !== undefined,
+          reasons,
+          ...(rejects === undefined ? {} : { rejectsPath: rejects.path }),
         }),
       );
       const written: string[] = [];
@@ -282,7 +290,8 @@ export async function importCommand(
       io.stderr.write(`eloqua-bulk: the import did not complete: ${why}\n`);
       return EXIT_FAILED;
     }
-    return reportError === undefined ? EXIT_OK : EXIT_FAILED;
+    if (reportError !== undefined) return EXIT_FAILED;
+    return mostlyRejected(report, target.kind === "dry-run") ? EXIT_REJECTED : EXIT_OK;
   } catch (error) {
     await runCleanups(cleanups).catch(() => {});
     io.stderr.write(`eloqua-bulk: ${describeError(error, debug)}\n`);

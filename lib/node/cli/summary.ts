@@ -10,6 +10,24 @@ export interface SummaryContext {
   readonly dryRun: boolean;
   /** Ran against the built-in emulator. */
   readonly embedded: boolean;
+  /** Rows not staged and rows Eloqua rejected, by reject code (duplicates left out). */
+  readonly reasons?: ReadonlyMap<string, number>;
+  /** Where the rejects were written, if they were. */
+  readonly rejectsPath?: string;
+}
+
+/** Share of rows rejected on the client above which a run is "mostly rejected" (and at least this many rows). */
+export const MOSTLY_REJECTED = { share: 0.9, minRows: 10 } as const;
+
+/**
+ * Whether a run staged nothing (or nearly nothing) because its rows were rejected on the client: a
+ * wrong file, a wrong mapping or a wrong encoding, not an import to call done.
+ */
+export function mostlyRejected(report: ImportReport, dryRun: boolean): boolean {
+  const { read, invalid } = report.rows;
+  const wouldStage = dryRun ? report.rows.notSent + report.rows.staged : report.rows.staged;
+  if (read === 0 || invalid === 0) return false;
+  return wouldStage === 0 || (read >= MOSTLY_REJECTED.minRows && invalid >= MOSTLY_REJECTED.share * read);
 }
 
 /** The lines printed at the end of an import. */
@@ -35,8 +53,10 @@ export function formatSummary(report: ImportReport, context: SummaryContext): st
         ["rejected by Eloqua", rows.rejectedByEloqua],
       ];
   const width = Math.max(...table.map(([, n]) => count(n).length));
+  const rejected = report.ok && mostlyRejected(report, context.dryRun);
+  const verdict = !report.ok ? "Incomplete" : rejected ? "Rejected" : "Done";
   const lines = [
-    `${report.ok ? "Done" : "Incomplete"}: ${context.name} → ${where}`,
+    `${verdict}: ${context.name} → ${where}`,
     ...table.map(([label, n]) => `  ${label.padEnd(20)}${count(n).padStart(width)}`),
   ];
   if (!context.dryRun) {
@@ -49,6 +69,20 @@ export function formatSummary(report: ImportReport, context: SummaryContext): st
   lines.push(
     `  ${duration(report.durationMs)}, ${size(context.bytesRead)} read, ${rate(context.bytesRead, report.durationMs)}`,
   );
+  const reasons = [...(context.reasons ?? [])].sort((a, b) => b[1] - a[1]);
+  if (reasons.length > 0) {
+    const shown = reasons.slice(0, 5).map(([code, n]) => `${code} ${count(n)}`);
+    const more = reasons.length > 5 ? `, and ${plural(reasons.length - 5, "other reason")}` : "";
+    lines.push(`  rejects by reason: ${shown.join(", ")}${more}`);
+    if (context.rejectsPath === undefined)
+      lines.push("  (--rejects <file.csv> writes each rejected row with its line and reason)");
+  }
+  if (rejected) {
+    lines.push(
+      `  Nothing${report.rows.staged + (context.dryRun ? report.rows.notSent : 0) > 0 ? " much" : ""} was worth importing: ` +
+        "check that this is the right file, its columns (--map) and its encoding (UTF-8).",
+    );
+  }
   return `${lines.join("\n")}\n`;
 }
 
