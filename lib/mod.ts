@@ -88,6 +88,8 @@ export { CsvParser } from "./csv/csv_parser.ts";
 export type { CsvReadStats, CsvRowReaderOptions } from "./csv/csv_row_reader.ts";
 export { CsvRowReader } from "./csv/csv_row_reader.ts";
 export type { HeaderMappingOptions } from "./csv/header_mapping.ts";
+export type { DecodedInput, DecodeInputOptions } from "./csv/input_decoding.ts";
+export { decodeInput } from "./csv/input_decoding.ts";
 export type { PeekedHeader, PeekHeaderOptions } from "./csv/peek_header.ts";
 export { DELIMITERS, detectDelimiter, peekHeader } from "./csv/peek_header.ts";
 export type { CsvBatchStreamOptions, RowCounts } from "./csv_batch_stream.ts";

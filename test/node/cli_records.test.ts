@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ImportReport } from "../../lib/import/report.ts";
 import { startEmulatorServer } from "../../lib/node/emulator_server.ts";
@@ -178,6 +179,35 @@ describe("eloqua-bulk import <kind> and fields <kind> (the CLI, spawned)", { tim
         'importUri must be a definition URI under /opportunities/contacts/imports, like "/opportunities/contacts/imports/12"',
       );
     }
+  });
+
+  it("should read gzip, UTF-16 (Excel's Unicode text) and --encoding windows-1252, and point a non-UTF-8 file to --encoding", async () => {
+    const csv = "OpportunityID\tEmailAddress\r\nO-1\tann@example.com\r\nO-2\tbob@example.com\r\n";
+    const u16 = join(dir, "unicode.txt");
+    writeFileSync(u16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(csv, "utf16le")]));
+    const gz = join(dir, "links.csv.gz");
+    writeFileSync(gz, gzipSync(Buffer.from(csv)));
+    for (const file of [u16, gz]) {
+      const run = await cli(["import", file, "--dry-run"]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/would be staged\s+2/);
+    }
+    const latin1 = join(dir, "latin1.csv");
+    writeFileSync(
+      latin1,
+      Buffer.from(
+        "OpportunityID,EmailAddress\nOPP-\xe9,ann@example.com\nOPP-\xe8,bob@example.com\n",
+        "latin1",
+      ),
+    );
+    const wrong = await cli(["import", latin1, "--dry-run"]);
+    expect(wrong.code).toBe(3);
+    expect(wrong.stdout).toContain("try --encoding windows-1252");
+    const right = await cli(["import", latin1, "--dry-run", "--encoding", "windows-1252"]);
+    expect(right.code, right.stderr).toBe(0);
+    expect(right.stderr).toContain("as windows-1252 text");
+    expect(right.stdout).toMatch(/would be staged\s+2/);
+    expect((await cli(["import", latin1, "--dry-run", "--encoding", "nope"])).code).toBe(2);
   });
 
   it("should keep linkage-only flags off other kinds, and the reverse", async () => {

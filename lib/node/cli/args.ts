@@ -14,6 +14,7 @@ const FLAGS = {
   password: { type: "string", commands: ["import", "emulator", "fields"] },
   token: { type: "string", commands: ["import", "emulator", "fields"] },
   delimiter: { type: "string", commands: ["import"] },
+  encoding: { type: "string", commands: ["import"] },
   map: { type: "string", multiple: true, commands: ["import"] },
   "map-file": { type: "string", commands: ["import"] },
   identifier: { type: "string", commands: ["import"] },

@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import { EloquaBulkClient } from "../../client/client.ts";
 import type { RetryEvent } from "../../client/http.ts";
 import { CsvHeaderError } from "../../csv/csv_errors.ts";
+import { decodeInput } from "../../csv/input_decoding.ts";
 import { peekHeader } from "../../csv/peek_header.ts";
 import type { ImportCheckpoint } from "../../import/checkpoint.ts";
 import { importLinkages } from "../../import/import_linkages.ts";
@@ -151,7 +152,19 @@ export async function importCommand(
 
     // The header is read first: it says the delimiter and, for records, the mapping (with the fields
     // Eloqua lists for the kind).
-    const peeked = await peekHeader(source.stream, { delimiter: delimiterFlag(flags.delimiter) });
+    // Compressed or not UTF-8: gzip by its magic bytes, UTF-16 by its byte order mark, or --encoding.
+    const decoded = await decodeInput(
+      source.stream,
+      flags.encoding === undefined ? {} : { encoding: flags.encoding },
+    );
+    if (decoded.gzip || decoded.encoding !== "utf-8") {
+      const what = [
+        decoded.gzip ? "gzip-compressed" : "",
+        decoded.encoding === "utf-8" ? "" : decoded.encoding,
+      ].filter((w) => w !== "");
+      progress.notice(`Reading ${source.name} as ${what.join(" ")} text.`);
+    }
+    const peeked = await peekHeader(decoded.stream, { delimiter: delimiterFlag(flags.delimiter) });
     const input = peeked.stream;
     const delimiter = peeked.delimiter;
     if (flags.delimiter === undefined && delimiter !== "," && (peeked.header?.length ?? 0) > 1) {

@@ -76,6 +76,11 @@ export function formatSummary(report: ImportReport, context: SummaryContext): st
     lines.push(`  rejects by reason: ${shown.join(", ")}${more}`);
     if (context.rejectsPath === undefined)
       lines.push("  (--rejects <file.csv> writes each rejected row with its line and reason)");
+    if (reasons[0]![0] === "CSV_INVALID_UTF8") {
+      lines.push(
+        "  The file is not UTF-8 text: if Excel on Windows saved it, try --encoding windows-1252 (or save it as CSV UTF-8).",
+      );
+    }
   }
   if (rejected) {
     lines.push(

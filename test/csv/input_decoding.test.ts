@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { decodeInput } from "../../lib/csv/input_decoding.ts";
+import { isInvalidOptionError } from "../../lib/errors.ts";
+
+const CSV = "OpportunityID,EmailAddress\nO-é,a@b.co\n";
+
+function streamOf(bytes: Uint8Array, chunk = 7): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      for (let at = 0; at < bytes.length; at += chunk) controller.enqueue(bytes.slice(at, at + chunk));
+      controller.close();
+    },
+  });
+}
+
+async function text(stream: ReadableStream<Uint8Array | string>): Promise<string> {
+  let out = "";
+  const decoder = new TextDecoder();
+  for await (const chunk of stream)
+    out += typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
+  return out + decoder.decode();
+}
+
+async function bytesOf(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+const utf16 = (value: string, littleEndian: boolean): Uint8Array => {
+  const out = new Uint8Array(2 + value.length * 2);
+  const view = new DataView(out.buffer);
+  view.setUint16(0, 0xfeff, littleEndian);
+  for (let i = 0; i < value.length; i++) view.setUint16(2 + i * 2, value.charCodeAt(i), littleEndian);
+  return out;
+};
+
+describe("decodeInput", () => {
+  it("should pass UTF-8 through as the same bytes", async () => {
+    const bytes = new TextEncoder().encode(CSV);
+    const decoded = await decodeInput(streamOf(bytes));
+    expect(decoded).toMatchObject({ gzip: false, encoding: "utf-8" });
+    const parts: Uint8Array[] = [];
+    for await (const chunk of decoded.stream) parts.push(chunk as Uint8Array);
+    expect(parts.every((p) => p instanceof Uint8Array)).toBe(true);
+    expect(new TextDecoder().decode(await bytesOf(new Blob(parts).stream()))).toBe(CSV);
+  });
+
+  it("should read UTF-16 by its byte order mark, either byte order", async () => {
+    for (const littleEndian of [true, false]) {
+      const decoded = await decodeInput(streamOf(utf16(CSV, littleEndian)));
+      expect(decoded.encoding).toBe(littleEndian ? "utf-16le" : "utf-16be");
+      expect(await text(decoded.stream)).toBe(CSV);
+    }
+  });
+
+  it("should decompress gzip by its magic bytes, and then sniff again", async () => {
+    const gzipped = await bytesOf(streamOf(utf16(CSV, true)).pipeThrough(new CompressionStream("gzip")));
+    const decoded = await decodeInput(streamOf(gzipped, 5));
+    expect(decoded).toMatchObject({ gzip: true, encoding: "utf-16le" });
+    expect(await text(decoded.stream)).toBe(CSV);
+  });
+
+  it("should decode the encoding it is given, and refuse a label TextDecoder does not know", async () => {
+    const latin1 = Uint8Array.from("O-\xe9,\xe0@b.co\n", (c) => c.charCodeAt(0));
+    const decoded = await decodeInput(streamOf(latin1), { encoding: "latin1" });
+    expect(decoded.encoding).toBe("windows-1252");
+    expect(await text(decoded.stream)).toBe("O-é,à@b.co\n");
+    await expect(decodeInput(streamOf(latin1), { encoding: "klingon" })).rejects.toSatisfy(
+      isInvalidOptionError,
+    );
+  });
+});
