@@ -38,10 +38,10 @@ describe("decodeInput", () => {
     const bytes = new TextEncoder().encode(CSV);
     const decoded = await decodeInput(streamOf(bytes));
     expect(decoded).toMatchObject({ gzip: false, encoding: "utf-8" });
-    const parts: Uint8Array[] = [];
-    for await (const chunk of decoded.stream) parts.push(chunk as Uint8Array);
+    const parts: (Uint8Array | string)[] = [];
+    for await (const chunk of decoded.stream) parts.push(chunk);
     expect(parts.every((p) => p instanceof Uint8Array)).toBe(true);
-    expect(new TextDecoder().decode(await bytesOf(new Blob(parts).stream()))).toBe(CSV);
+    expect(await text(new Blob(parts as BlobPart[]).stream())).toBe(CSV);
   });
 
   it("should read UTF-16 by its byte order mark, either byte order", async () => {
