@@ -53,7 +53,8 @@ describe("decodeInput", () => {
   });
 
   it("should decompress gzip by its magic bytes, and then sniff again", async () => {
-    const gzipped = await bytesOf(streamOf(utf16(CSV, true)).pipeThrough(new CompressionStream("gzip")));
+    const gzip = new CompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>;
+    const gzipped = await bytesOf(streamOf(utf16(CSV, true)).pipeThrough(gzip));
     const decoded = await decodeInput(streamOf(gzipped, 5));
     expect(decoded).toMatchObject({ gzip: true, encoding: "utf-16le" });
     expect(await text(decoded.stream)).toBe(CSV);
