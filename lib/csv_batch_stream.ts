@@ -29,6 +29,12 @@ export interface CsvBatchStreamOptions
    * @default undefined (every stage on this thread)
    */
   rowWorker?: RowWorkerPort;
+  /**
+   * Whether duplicates go to `onReject` too. They are usually many and harmless; without them, a
+   * reject handler costs only for the invalid rows.
+   * @default true
+   */
+  rejectDuplicates?: boolean;
 }
 
 /** Where every row read went. After the stream ends, `read === invalid + duplicate + batched + skipped`. */
@@ -72,6 +78,8 @@ export class CsvBatchStream implements ReadableWritablePair<JsonBatch, Uint8Arra
     // The batcher is the rows' last reader: it releases each batch, and the stages that made them reuse
     // their arrays (fewer page faults, less for the garbage collector).
     const batchOptions = withReuse(options, { releaseRows: true });
+    const { onReject: _duplicates, ...withoutRejects } = options;
+    const dedupeOptions = options.rejectDuplicates === false ? withoutRejects : options;
     // Stages are built in pipe order: on Node 20 another order let a write reach a cancelled stage.
     if (rowWorker === undefined) {
       const pool = new BufferPool();
@@ -79,7 +87,7 @@ export class CsvBatchStream implements ReadableWritablePair<JsonBatch, Uint8Arra
       const validate = new ValidateStream(options);
       this.#parse = parse;
       this.#invalid = () => validate.stats.invalid;
-      this.#dedupe = new DedupeStream(options);
+      this.#dedupe = new DedupeStream(dedupeOptions);
       this.#batch = new JsonBatchStream(batchOptions);
       this.writable = parse.writable;
       this.readable = parse.readable.pipeThrough(validate).pipeThrough(this.#dedupe).pipeThrough(this.#batch);
@@ -87,7 +95,7 @@ export class CsvBatchStream implements ReadableWritablePair<JsonBatch, Uint8Arra
       const parse = new WorkerRowStream({ ...options, worker: rowWorker });
       this.#parse = parse;
       this.#invalid = () => parse.stats.invalid;
-      this.#dedupe = new DedupeStream(options);
+      this.#dedupe = new DedupeStream(dedupeOptions);
       this.#batch = new JsonBatchStream(batchOptions);
       this.writable = parse.writable;
       this.readable = parse.readable.pipeThrough(this.#dedupe).pipeThrough(this.#batch);

@@ -54,6 +54,7 @@ export interface ImportOptions
     | "expectedKeys"
     | "maxRows"
     | "rowWorker"
+    | "rejectDuplicates"
   > {
   /** The Eloqua client. Required unless `dryRun`. */
   client?: EloquaBulkClient;

@@ -529,6 +529,7 @@ function pick(options: ImportRowsOptions): CsvBatchStreamOptions {
     "expectedKeys",
     "maxRows",
     "rowWorker",
+    "rejectDuplicates",
   ];
   for (const key of keys) {
     const value = (options as unknown as Record<string, unknown>)[key];

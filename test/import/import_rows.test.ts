@@ -3,6 +3,7 @@ import { IMPORT_KINDS } from "../../lib/client/imports.ts";
 import type { EloquaField } from "../../lib/client/types.ts";
 import { peekHeader } from "../../lib/csv/peek_header.ts";
 import type { ImportCheckpoint } from "../../lib/import/checkpoint.ts";
+import { importLinkages } from "../../lib/import/import_linkages.ts";
 import { planImport } from "../../lib/import/import_plan.ts";
 import { importRows } from "../../lib/import/import_rows.ts";
 import type { Reject } from "../../lib/reject.ts";
@@ -85,6 +86,22 @@ const stream = (text: string, chunk = 997) =>
       controller.close();
     },
   });
+
+describe("rejectDuplicates", () => {
+  it("should keep duplicates from onReject when false, and count them all the same", async () => {
+    const text = "OpportunityID,EmailAddress\nO1,a@b.co\nO1,A@B.CO\nO2,bad\n";
+    for (const rejectDuplicates of [true, false]) {
+      const codes: string[] = [];
+      const report = await importLinkages(stream(text), {
+        dryRun: true,
+        rejectDuplicates,
+        onReject: (r) => codes.push(r.code),
+      });
+      expect(report.rows).toMatchObject({ read: 3, invalid: 1, duplicate: 1 });
+      expect(codes).toEqual(rejectDuplicates ? ["INVALID_EMAIL", "DUPLICATE"] : ["INVALID_EMAIL"]);
+    }
+  });
+});
 
 describe("importRows: opportunities planned from a header and Eloqua's fields", () => {
   it("should stage each valid opportunity once, typed values checked, the first of a repeated id kept", async () => {

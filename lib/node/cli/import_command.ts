@@ -234,7 +234,9 @@ export async function importCommand(
     if (maxBatchBytes !== undefined) options.maxBatchBytes = maxBatchBytes;
     if (concurrency !== undefined) options.concurrency = concurrency;
     if (maxFilesPerSync !== undefined) options.maxFilesPerSync = maxFilesPerSync;
-    // Every reject is counted by its code for the summary; duplicates are many and harmless, so not shown.
+    // Every reject is counted by its code for the summary. Duplicates are many and harmless: they are
+    // counted by the report, and reach the handler only for --include-duplicates.
+    options.rejectDuplicates = flags["include-duplicates"] === true;
     const reasons = new Map<string, number>();
     const rejectsFile = rejects;
     options.onReject = (reject) => {
