@@ -40,9 +40,11 @@ if (args[0] === "--total") {
     // Name what failed here, so the matrix's closing lines say it even when the log above is cut.
     for (const f of r.testResults) {
       const file = f.name.replace(`${process.cwd()}/`, "");
-      if (f.status === "failed" && f.assertionResults.length === 0) line += `\n  failed to load: ${file}: ${firstLine(f.message)}`;
+      if (f.status === "failed" && f.assertionResults.length === 0)
+        line += `\n  failed to load: ${file}: ${firstLine(f.message)}`;
       for (const a of f.assertionResults) {
-        if (a.status === "failed") line += `\n  failed: ${file} > ${a.fullName}: ${firstLine(a.failureMessages?.[0])}`;
+        if (a.status === "failed")
+          line += `\n  failed: ${file} > ${a.fullName}: ${firstLine(a.failureMessages?.[0])}`;
       }
     }
   }
@@ -52,5 +54,7 @@ if (args[0] === "--total") {
 }
 
 function firstLine(text) {
-  return String(text ?? "").split("\n", 1)[0].slice(0, 300);
+  return String(text ?? "")
+    .split("\n", 1)[0]
+    .slice(0, 300);
 }

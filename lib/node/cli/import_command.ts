@@ -162,14 +162,14 @@ export async function importCommand(
         decoded.gzip ? "gzip-compressed" : "",
         decoded.encoding === "utf-8" ? "" : decoded.encoding,
       ].filter((w) => w !== "");
-      progress.notice(`Reading ${source.name} as ${what.join(" ")} text.`);
+      progress.info(`Reading ${source.name} as ${what.join(" ")} text.`);
     }
     const peeked = await peekHeader(decoded.stream, { delimiter: delimiterFlag(flags.delimiter) });
     const input = peeked.stream;
     const delimiter = peeked.delimiter;
     if (flags.delimiter === undefined && delimiter !== "," && (peeked.header?.length ?? 0) > 1) {
       const shown = delimiter === "\t" ? "tab" : `"${delimiter}"`;
-      progress.notice(
+      progress.info(
         `Columns separated by ${shown} (seen in the header line; --delimiter to choose another).`,
       );
     }
@@ -345,7 +345,7 @@ async function listFieldsFor(
       baseUrl: server.url,
       loginUrl: server.url,
     });
-    progress.notice(
+    progress.info(
       `Dry run: mapping to the standard ${kind.name} fields of the built-in emulator (your Eloqua may have more).`,
     );
     return await fieldsOf(local, kind, signal);

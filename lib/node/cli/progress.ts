@@ -68,6 +68,11 @@ export class ProgressReporter {
     this.#io.stderr.write(`${text}\n`);
   }
 
+  /** A notice that only informs (what was detected, where fields come from): not shown with --quiet. */
+  info(text: string): void {
+    if (this.#options.mode !== "off") this.notice(text);
+  }
+
   /** Removes the bar, before the summary. */
   clear(): void {
     if (!this.#drawn) return;
