@@ -1,7 +1,7 @@
 import type { AuthService } from "./auth.ts";
 import type { DefinitionStore } from "./definitions.ts";
 import type { FaultInjector } from "./faults.ts";
-import type { KnownSet } from "./known.ts";
+import type { KnownRecords } from "./known.ts";
 import type { ResolvedOptions } from "./options.ts";
 import type { RouteDefinition } from "./routes.ts";
 import type { Staging } from "./staging.ts";
@@ -17,9 +17,9 @@ export interface EmulatorContext {
   readonly syncs: SyncStore;
   readonly stats: EmulatorStats;
   readonly faults: FaultInjector;
-  readonly opportunities: KnownSet;
-  readonly contacts: KnownSet;
-  readonly accounts: KnownSet;
+  readonly opportunities: KnownRecords;
+  readonly contacts: KnownRecords;
+  readonly accounts: KnownRecords;
 }
 
 /** One request being handled. */

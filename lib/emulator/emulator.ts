@@ -9,7 +9,7 @@ import { describeFault, FaultInjector, validateFaultRules } from "./faults.ts";
 import { handleFieldRoute } from "./field_routes.ts";
 import type { CallRecord } from "./history.ts";
 import { CallHistory } from "./history.ts";
-import { KnownSet } from "./known.ts";
+import { KnownRecords } from "./known.ts";
 import { handleIdentity, handleToken } from "./login.ts";
 import type { EmulatorCredentials, EmulatorOptions } from "./options.ts";
 import { resolveOptions } from "./options.ts";
@@ -78,9 +78,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     syncs: new SyncStore(),
     stats,
     faults: new FaultInjector(resolved.faults, resolved.seed),
-    opportunities: new KnownSet(resolved.knownOpportunities),
-    contacts: new KnownSet(resolved.knownContacts),
-    accounts: new KnownSet(resolved.knownAccounts),
+    opportunities: new KnownRecords(resolved.knownOpportunities),
+    contacts: new KnownRecords(resolved.knownContacts),
+    accounts: new KnownRecords(resolved.knownAccounts),
   };
   const routes = routeTable(resolved.importPaths);
   const matcher = new RouteMatcher(routes);

@@ -1,11 +1,11 @@
-import { isValidDate } from "../validate/date.ts";
-import { isValidEmail } from "../validate/email.ts";
-import { isValidNumber } from "../validate/number.ts";
 import type { Definition } from "./definitions.ts";
-import { type CatalogField, catalogFields } from "./field_catalog.ts";
-import type { KnownSet } from "./known.ts";
+import { catalogFields } from "./field_catalog.ts";
+import { fieldKey, type KnownRecords } from "./known.ts";
 import type { MutableRecord, StagedFile } from "./staging.ts";
 import type { SyncRejectItem } from "./syncs.ts";
+import { type RejectCode, type TypeCheck, typeCheck } from "./type_checks.ts";
+
+export { INVALID_EMAIL, MALFORMED, MISSING_FIELDS, type RejectCode } from "./type_checks.ts";
 
 /** What a sync did with its rows. */
 export interface ProcessResult {
@@ -16,42 +16,41 @@ export interface ProcessResult {
 }
 
 /** Linkage reject codes and messages, from Oracle's status code list. */
-export const OPPORTUNITY_MISSING = {
+export const OPPORTUNITY_MISSING: RejectCode = {
   statusCode: "ELQ-00084",
   message: "Opportunity does not exist.",
-} as const;
-export const CONTACT_MISSING = { statusCode: "ELQ-00085", message: "Contact does not exist." } as const;
-/** Oracle lists no "account does not exist"; its "Total unmatched records" is the nearest code. */
-export const ACCOUNT_MISSING = { statusCode: "ELQ-00034", message: "Total unmatched records." } as const;
-/** Type rejects of record imports: Oracle's codes for invalid e-mail addresses, malformed and incomplete records. */
-export const INVALID_EMAIL = { statusCode: "ELQ-00002", message: "Invalid email addresses." } as const;
-export const MALFORMED = { statusCode: "ELQ-00032", message: "Malformed records." } as const;
-export const MISSING_FIELDS = {
-  statusCode: "ELQ-00061",
-  message: "Rejected records (missing fields).",
-} as const;
+};
+export const CONTACT_MISSING: RejectCode = { statusCode: "ELQ-00085", message: "Contact does not exist." };
+/**
+ * Oracle's status code list has no "account does not exist" (it has ELQ-00084 and ELQ-00085 for
+ * opportunities and contacts); its "Total unmatched records" is the nearest, and the emulator's choice.
+ */
+export const ACCOUNT_MISSING: RejectCode = { statusCode: "ELQ-00034", message: "Total unmatched records." };
 
-/** The known values of each kind of record, for linkage syncs. */
-export interface KnownRecords {
-  readonly opportunities: KnownSet;
-  readonly contacts: KnownSet;
-  readonly accounts: KnownSet;
+/** The records of each kind that exist, for linkage syncs. */
+export interface KnownEntities {
+  readonly opportunities: KnownRecords;
+  readonly contacts: KnownRecords;
+  readonly accounts: KnownRecords;
 }
 
 /**
- * Does a completing sync's work on its files: linkage rows whose opportunity or contact is unknown are
- * rejected; opportunity and contact imports make their ids and e-mail addresses known to later linkage
- * syncs. Every row gets the sync's URI and a final state. Rows exist in `"store"` mode only: in
- * `"count"` mode nothing is rejected.
+ * Does a completing sync's work on its files. Record imports (opportunities, contacts, accounts, custom
+ * objects) reject rows that do not fit their fields' types; the synced rows of opportunity, contact and
+ * account imports make their records known, by every field, to later linkage syncs. Linkage rows whose
+ * opportunity, contact or account is unknown, by the field the linkage matches on, are rejected. Every
+ * row gets the sync's URI and a final state. Rows exist in `"store"` mode only: in `"count"` mode
+ * nothing is rejected and nothing becomes known.
  */
 export function processFiles(
   definition: Definition,
   files: readonly StagedFile[],
   syncUri: string,
-  known: KnownRecords,
+  known: KnownEntities,
 ): ProcessResult {
-  const check = rowCheck(definition, known);
+  const work = workOf(definition, known);
   const rejects: SyncRejectItem[] = [];
+  const synced: Readonly<Record<string, string>>[] = [];
   let rows = 0;
   let filesWithIgnoredColumns = 0;
   for (const file of files) {
@@ -59,115 +58,101 @@ export function processFiles(
     if (file.ignoredColumns) filesWithIgnoredColumns++;
     for (const record of file.records ?? []) {
       record.syncUri = syncUri;
-      const reject = check(record);
-      if (reject === null) {
+      const problem = work.check(record);
+      if (problem === null) {
         record.state = "synced";
+        if (work.learn !== undefined) synced.push(record.row);
         continue;
       }
       record.state = "rejected";
-      record.statusCode = reject.statusCode;
-      rejects.push(reject);
+      record.statusCode = problem.code.statusCode;
+      rejects.push(rejectItem(record, problem.column, problem.code));
     }
   }
+  work.learn?.target.addRows(work.learn.columns, synced);
   return { rows, rejects, filesWithIgnoredColumns };
 }
 
-type RowCheck = (record: MutableRecord) => SyncRejectItem | null;
+/** What a sync of one definition does: a check per row, and which records its synced rows make known. */
+interface Work {
+  readonly check: TypeCheck;
+  readonly learn?: { readonly target: KnownRecords; readonly columns: ReadonlyMap<string, string> };
+}
 
-function rowCheck(definition: Definition, known: KnownRecords): RowCheck {
+function workOf(definition: Definition, known: KnownEntities): Work {
   const properties = definition.properties;
   const fields = properties.fields as Record<string, string>;
-  const keyOf = (test: (statement: string) => boolean): string | undefined =>
-    Object.keys(fields).find((key) => test(fields[key]!.toLowerCase()));
-  const isOpportunityId = (s: string) => s === "{{opportunity.id}}";
   switch (definition.kind) {
-    case "opportunity": {
-      const idKey = keyOf(isOpportunityId);
-      const typed = typeCheck(fields, catalogFields("/opportunities"));
-      return (record) => {
-        const problem = typed(record);
-        if (problem !== null) return problem;
-        const id = idKey === undefined ? undefined : record.row[idKey];
-        if (id !== undefined && id !== "") known.opportunities.add(id);
-        return null;
-      };
-    }
+    case "opportunity":
+      return recordWork(fields, "/opportunities", "opportunity", known.opportunities);
     case "contact":
-    case "account": {
-      // Every contact (account) field value is known afterwards: a linkage may match on any of them.
-      const set = definition.kind === "contact" ? known.contacts : known.accounts;
-      const typed = typeCheck(
-        fields,
-        catalogFields(definition.kind === "contact" ? "/contacts" : "/accounts"),
-      );
-      const keys = Object.keys(fields).filter((key) =>
-        /^\{\{(contact|account)\.field\(/.test(fields[key]!.toLowerCase()),
-      );
-      return (record) => {
-        const problem = typed(record);
-        if (problem !== null) return problem;
-        for (const key of keys) {
-          const value = record.row[key];
-          if (value !== undefined && value !== "") set.add(value);
-        }
-        return null;
-      };
-    }
-    case "linkage": {
-      const opportunityKey =
-        stringProperty(properties, "linkOpportunitiesMatchFieldName") ?? keyOf(isOpportunityId);
-      const toAccounts = properties.linkOpportunitiesEntityType === "Account";
-      const sources = toAccounts ? known.accounts : known.contacts;
-      const missing = toAccounts ? ACCOUNT_MISSING : CONTACT_MISSING;
-      const sourceKey =
-        stringProperty(properties, "linkOpportunitiesSourceField") ??
-        keyOf((s) => s.startsWith(toAccounts ? "{{opportunity.account." : "{{opportunity.contact."));
-      const opportunityCase = properties.linkOpportunitiesCaseSensitiveMatchField === true;
-      const sourceCase = properties.linkOpportunitiesCaseSensitiveSourceField === true;
-      return (record) => {
-        if (opportunityKey !== undefined) {
-          const id = record.row[opportunityKey] ?? "";
-          if (!known.opportunities.has(id, opportunityCase))
-            return reject(record, opportunityKey, OPPORTUNITY_MISSING);
-        }
-        if (sourceKey !== undefined) {
-          const value = record.row[sourceKey] ?? "";
-          if (!sources.has(value, sourceCase)) return reject(record, sourceKey, missing);
-        }
-        return null;
-      };
-    }
+      return recordWork(fields, "/contacts", "contact", known.contacts);
+    case "account":
+      return recordWork(fields, "/accounts", "account", known.accounts);
+    case "customObject":
+      // Custom object records link to contacts (mapDataCards), never to opportunities: nothing to learn.
+      return { check: typeCheck(fields, catalogFields(definition.importPath.replace(/\/imports$/i, ""))) };
+    case "linkage":
+      return { check: linkageCheck(properties, fields, known) };
     default:
-      return () => null;
+      return { check: () => null };
   }
 }
 
-/**
- * The type checks of a record import: each mapped field of the catalog by its data type (e-mail address,
- * number, date, as the client-side validators read them) and not-null constraint.
- */
-function typeCheck(
+function recordWork(
   fields: Readonly<Record<string, string>>,
-  catalog: readonly CatalogField[] | undefined,
-): RowCheck {
-  const checks: { key: string; field: CatalogField }[] = [];
-  for (const [key, statement] of Object.entries(fields)) {
-    const field = catalog?.find((f) => f.statement.toLowerCase() === statement.toLowerCase());
-    if (field !== undefined) checks.push({ key, field });
+  base: string,
+  entity: string,
+  target: KnownRecords,
+): Work {
+  const columns = new Map<string, string>();
+  for (const [column, statement] of Object.entries(fields)) {
+    const key = fieldKey(statement, entity);
+    if (key !== undefined && !columns.has(key)) columns.set(key, column);
   }
-  if (checks.length === 0) return () => null;
-  return (record) => {
-    for (const { key, field } of checks) {
-      const value = (record.row[key] ?? "").trim();
-      if (value === "") {
-        if (field.hasNotNullConstraint) return reject(record, key, MISSING_FIELDS);
-        continue;
-      }
-      if (field.dataType === "emailAddress" && !isValidEmail(value))
-        return reject(record, key, INVALID_EMAIL);
-      if (field.dataType === "number" && !isValidNumber(value)) return reject(record, key, MALFORMED);
-      if (field.dataType === "date" && !isValidDate(value)) return reject(record, key, MALFORMED);
-    }
+  return { check: typeCheck(fields, catalogFields(base)), learn: { target, columns } };
+}
+
+/**
+ * A linkage row names an opportunity by its match field (`linkOpportunitiesMatchFieldName`, else the
+ * column mapped to `{{Opportunity.Id}}`), and contacts or accounts (`linkOpportunitiesEntityType`) by
+ * its source field (`linkOpportunitiesSourceField`, else the first `{{Opportunity.Contact.…}}` or
+ * `{{Opportunity.Account.…}}` column), whose statement says which of their fields to match on:
+ * `{{Opportunity.Contact.Field(C_EmailAddress)}}`, `{{Opportunity.Contact.Id}}`,
+ * `{{Opportunity.Account.Field(M_SFDCAccountID)}}`… Both compare without case unless the definition's
+ * `linkOpportunitiesCaseSensitive…` flag says otherwise.
+ */
+function linkageCheck(
+  properties: Record<string, unknown>,
+  fields: Readonly<Record<string, string>>,
+  known: KnownEntities,
+): TypeCheck {
+  const columnOf = (prefix: string): string | undefined =>
+    Object.keys(fields).find((column) => fields[column]!.toLowerCase().startsWith(prefix));
+  const toAccounts = properties.linkOpportunitiesEntityType === "Account";
+  const entity = toAccounts ? "opportunity.account" : "opportunity.contact";
+  const opportunityColumn =
+    stringProperty(properties, "linkOpportunitiesMatchFieldName") ?? columnOf("{{opportunity.id}}");
+  const sourceColumn = stringProperty(properties, "linkOpportunitiesSourceField") ?? columnOf(`{{${entity}.`);
+  const opportunityCase = properties.linkOpportunitiesCaseSensitiveMatchField === true;
+  const sourceCase = properties.linkOpportunitiesCaseSensitiveSourceField === true;
+  const lookup = (records: KnownRecords, column: string, prefix: string) => {
+    const statement = fields[column] ?? "";
+    // A statement about something else matches nothing an import made known (the option's values still do).
+    return records.lookup(fieldKey(statement, prefix) ?? `statement:${statement.toLowerCase()}`);
+  };
+  const opportunityKnown =
+    opportunityColumn === undefined ? null : lookup(known.opportunities, opportunityColumn, "opportunity");
+  const sourceKnown =
+    sourceColumn === undefined
+      ? null
+      : lookup(toAccounts ? known.accounts : known.contacts, sourceColumn, entity);
+  const sourceMissing = toAccounts ? ACCOUNT_MISSING : CONTACT_MISSING;
+  return (record: MutableRecord) => {
+    if (opportunityKnown !== null && !opportunityKnown(record.row[opportunityColumn!] ?? "", opportunityCase))
+      return { column: opportunityColumn!, code: OPPORTUNITY_MISSING };
+    if (sourceKnown !== null && !sourceKnown(record.row[sourceColumn!] ?? "", sourceCase))
+      return { column: sourceColumn!, code: sourceMissing };
     return null;
   };
 }
@@ -177,11 +162,7 @@ function stringProperty(properties: Record<string, unknown>, name: string): stri
   return typeof value === "string" ? value : undefined;
 }
 
-function reject(
-  record: MutableRecord,
-  field: string,
-  code: { readonly statusCode: string; readonly message: string },
-): SyncRejectItem {
+function rejectItem(record: MutableRecord, field: string, code: RejectCode): SyncRejectItem {
   return {
     fieldValues: record.row,
     message: code.message,

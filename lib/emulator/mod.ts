@@ -17,9 +17,16 @@
  *   processed). It ends `error` (ELQ-00146) only through a `"syncError"` fault; its files then stay
  *   staged for the next sync, as for Eloqua's "temporary error, retry the sync".
  * - Linkage rows are rejected with ELQ-00084 when the opportunity id is unknown, else ELQ-00085 when the
- *   contact e-mail is unknown (contacts are only checked for `linkOpportunitiesEntityType: "Contact"`);
- *   matching ignores case unless the definition's `linkOpportunitiesCaseSensitive*` flag says otherwise.
- *   Opportunity and contact import syncs make their ids and e-mail addresses known.
+ *   contact is unknown (`linkOpportunitiesEntityType: "Contact"`) or ELQ-00034 when the account is
+ *   (`"Account"`; Oracle lists no "account does not exist" code), matched on the field the source
+ *   column's statement names (`{{Opportunity.Contact.Field(C_EmailAddress)}}`, `{{Opportunity.Contact.Id}}`,
+ *   `{{Opportunity.Account.Field(M_SFDCAccountID)}}`…); matching ignores case unless the definition's
+ *   `linkOpportunitiesCaseSensitive*` flag says otherwise. Opportunity, contact and account import syncs
+ *   make the rows they synced known by every field they carry.
+ * - Record imports (opportunities, contacts, accounts, custom object 1) reject, at sync time, rows whose
+ *   values do not fit the type of their field in the emulator's catalog: ELQ-00002 for an e-mail
+ *   address, ELQ-00032 for a number or a date (Oracle lists no closer code), ELQ-00061 for an empty
+ *   not-null field. The rest are synced.
  * - `"count"` mode keeps no rows: no rejects are computed (syncs end `success`) and ignored columns are
  *   not detected.
  * - `isSyncTriggeredOnImport` defaults to false, `dataRetentionDuration` to `P7D` (staged data never
@@ -44,7 +51,15 @@ export { createEmulator, DROP_CONNECTION } from "./emulator.ts";
 export type { FaultAction, FaultRule, FaultStatus } from "./faults.ts";
 export { describeFault } from "./faults.ts";
 export type { CallRecord } from "./history.ts";
-export { CONTACT_MISSING, OPPORTUNITY_MISSING } from "./import_processing.ts";
+export type { RejectCode } from "./import_processing.ts";
+export {
+  ACCOUNT_MISSING,
+  CONTACT_MISSING,
+  INVALID_EMAIL,
+  MALFORMED,
+  MISSING_FIELDS,
+  OPPORTUNITY_MISSING,
+} from "./import_processing.ts";
 export type { JsonScanResult } from "./json_scan.ts";
 export { JsonArrayScanner } from "./json_scan.ts";
 export type { EmulatorCredentials, EmulatorOptions, KnownValues, SyncTiming } from "./options.ts";

@@ -70,19 +70,21 @@ export interface EmulatorOptions {
   readonly maxStagedBytes?: number;
   /**
    * Opportunity ids that exist; other ids are rejected (ELQ-00084) by linkage syncs. A predicate gets the
-   * id as staged and, when the definition matches without case, lower-cased too. Ids imported by
-   * opportunity import syncs are added. @default every id exists
+   * id as staged and, when the definition matches without case, lower-cased too. Opportunities synced by
+   * opportunity imports are added. @default every id exists
    */
   readonly knownOpportunities?: KnownValues;
   /**
-   * Contact e-mail addresses that exist; others are rejected (ELQ-00085) by linkage syncs. Same rules as
-   * `knownOpportunities`; addresses imported by contact import syncs are added. @default every address exists
+   * Contacts that exist, by the value of whichever field a linkage matches on (e-mail addresses, as a
+   * rule; a CRM id for a linkage on `{{Opportunity.Contact.Field(C_SFDCContactID)}}`); others are
+   * rejected (ELQ-00085) by linkage syncs. Same rules as `knownOpportunities`; contacts synced by contact
+   * imports are added, known by every field they were imported with. @default every contact exists
    */
   readonly knownContacts?: KnownValues;
   /**
-   * Account field values that name an existing account (e.g. company names); a linkage to accounts whose
-   * value names none is rejected (ELQ-00034). Values imported by account import syncs are added.
-   * @default every account exists
+   * Accounts that exist, by the value of whichever field a linkage to accounts matches on (company names,
+   * as a rule); a linkage to accounts whose value names none is rejected (ELQ-00034). Accounts synced by
+   * account imports are added, known by every field they were imported with. @default every account exists
    */
   readonly knownAccounts?: KnownValues;
   /** Fault rules, changeable later with `setFaults`. @default [] */
