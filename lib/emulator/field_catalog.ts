@@ -1,8 +1,12 @@
 // The fields the emulator lists at `GET /opportunities/fields`, `/contacts/fields`, `/accounts/fields` and
 // `/customObjects/{id}/fields`, in the shape of Oracle's OpportunityField, ContactField, AccountField and
-// CustomObjectField schemas. Oracle documents the statements of the opportunity id, name, stage and amount
-// (the opportunities tutorial) and Eloqua's standard contact and account fields (C_…, M_…); the other
-// statements and every id here are this emulator's, as a fresh instance might have them.
+// CustomObjectField schemas (dataType one of the schemas' DataType enum: number, string, boolean, date,
+// emailAddress). Oracle documents the statements of the opportunity id, name, stage and amount (the
+// opportunities tutorial), Eloqua's standard contact and account fields (C_…, M_…) and, in its fields
+// tutorial, the contact Email Address as `/contacts/fields/100001` created and updated
+// `1900-01-01T05:00:00.0000000Z`, which the standard contact and account fields copy. The other
+// statements and ids are this emulator's, as a fresh instance might have them: match on them only
+// against the emulator.
 
 /** One field, as the fields endpoints answer it. */
 export interface CatalogField {
@@ -29,14 +33,25 @@ type Spec = readonly [
   constraints?: string,
 ];
 
+/** Fields of a fresh instance's opportunities and custom objects. */
 const STAMP = "2024-01-15T09:00:00.0000000Z";
+/** Eloqua's standard contact (and account) fields, as Oracle's fields tutorial shows them. */
+const SYSTEM_STAMP = "1900-01-01T05:00:00.0000000Z";
 
-/** Fields from compact specs: constraints letters `n` not null, `r` read-only, `u` unique. */
-function fields(base: string, specs: readonly Spec[]): readonly CatalogField[] {
+/**
+ * Fields from compact specs, numbered from `firstId`: constraints letters `n` not null, `r` read-only,
+ * `u` unique.
+ */
+function fields(
+  base: string,
+  firstId: number,
+  stamp: string,
+  specs: readonly Spec[],
+): readonly CatalogField[] {
   return Object.freeze(
     specs.map(([name, internalName, statement, dataType, constraints = ""], i) =>
       Object.freeze({
-        uri: `${base}/fields/${i + 1}`,
+        uri: `${base}/fields/${firstId + i}`,
         name,
         internalName,
         statement,
@@ -44,9 +59,9 @@ function fields(base: string, specs: readonly Spec[]): readonly CatalogField[] {
         hasNotNullConstraint: constraints.includes("n"),
         hasReadOnlyConstraint: constraints.includes("r"),
         hasUniquenessConstraint: constraints.includes("u"),
-        createdAt: STAMP,
+        createdAt: stamp,
         createdBy: "System",
-        updatedAt: STAMP,
+        updatedAt: stamp,
         updatedBy: "System",
       }),
     ),
@@ -80,6 +95,9 @@ const CONTACT: readonly Spec[] = [
   ["SFDC Contact ID", "C_SFDCContactID", "{{Contact.Field(C_SFDCContactID)}}", "string"],
   ["Eloqua Contact ID", "ContactIDExt", "{{Contact.Field(ContactIDExt)}}", "string", "r"],
   ["Date Created", "C_DateCreated", "{{Contact.Field(C_DateCreated)}}", "date", "r"],
+  // Export definitions use {{Contact.Id}} (Oracle's examples); whether /contacts/fields lists it, and under
+  // which internal name, is unsure: listed so a linkage on {{Opportunity.Contact.Id}} can be planned.
+  ["Contact ID", "ContactID", "{{Contact.Id}}", "string", "r"],
 ];
 
 const ACCOUNT: readonly Spec[] = [
@@ -104,13 +122,21 @@ const EVENT_REGISTRATION: readonly Spec[] = [
 
 /** The fields of each record kind by fields path (lower case), e.g. `/opportunities/fields`. */
 const CATALOG: ReadonlyMap<string, readonly CatalogField[]> = new Map([
-  ["/opportunities", fields("/opportunities", OPPORTUNITY)],
-  ["/contacts", fields("/contacts", CONTACT)],
-  ["/accounts", fields("/accounts", ACCOUNT)],
-  ["/customobjects/1", fields("/customObjects/1", EVENT_REGISTRATION)],
+  ["/opportunities", fields("/opportunities", 1, STAMP, OPPORTUNITY)],
+  ["/contacts", fields("/contacts", 100001, SYSTEM_STAMP, CONTACT)],
+  ["/accounts", fields("/accounts", 100101, SYSTEM_STAMP, ACCOUNT)],
+  // Custom object field ids are the numbers in their statements.
+  ["/customobjects/1", fields("/customObjects/1", 1, STAMP, EVENT_REGISTRATION)],
 ]);
 
 /** The fields of the records under `base` (`/opportunities`, `/customObjects/1`, …), or undefined if there are none. */
 export function catalogFields(base: string): readonly CatalogField[] | undefined {
   return CATALOG.get(base.toLowerCase());
+}
+
+/** One field of the records under `base` by its id (the last segment of its `uri`), or undefined. */
+export function catalogField(base: string, id: string): CatalogField | undefined {
+  if (!/^\d{1,9}$/.test(id)) return undefined;
+  const suffix = `/fields/${Number(id)}`;
+  return catalogFields(base)?.find((field) => field.uri.endsWith(suffix));
 }
