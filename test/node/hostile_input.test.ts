@@ -2,7 +2,10 @@
 // test/fixtures/hostile/ and the large ones of test/fixtures/generate_hostile.ts is imported by
 // `node bin/eloqua-bulk.mjs import …` as a user would, and each run must end on its own (a watchdog kills
 // it after 90 s), without a stack trace, within 400 MB of peak RSS, with the exit code of the CLI
-// contract, a message naming the line, and the good rows around the bad ones batched or staged.
+// contract, a message naming the line, and the good rows around the bad ones batched or staged. The same
+// for an import of records (issue 14: hostile-input tests for every kind): `import opportunities` of the
+// files of ./_hostile_opportunities.ts (the cases that make sense for records, and a 50 MB field), each
+// run into an emulator of this process and judged by the opportunities it holds.
 // HOSTILE_INPUT_SUMMARY=1 prints a table of exit codes, rejects, peak RSS and times at the end.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -20,6 +23,11 @@ import {
   LARGE_FIXTURES,
   type LargeFixtureName,
 } from "../fixtures/generate_hostile.ts";
+import {
+  BINARY_LINES,
+  type HostileOpportunityFile,
+  writeHostileOpportunities,
+} from "./_hostile_opportunities.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const bin = join(root, "bin", "eloqua-bulk.mjs");
@@ -100,11 +108,13 @@ function cli(args: readonly string[]): Promise<Run> {
 }
 
 /** No hang, no crash, bounded memory: what every run must show whatever its input. */
-function expectSane(run: Run): void {
+function expectSane(run: Run, notices: readonly RegExp[] = []): void {
   expect(run.hung, "the run was killed by the watchdog").toBe(false);
   expect(run.signal).toBeNull();
-  // Every line of stderr is the CLI's own: one-sentence errors, or the note that the emulator is used.
+  // Every line of stderr is the CLI's own: one-sentence errors, or the note that the emulator is used
+  // (or a notice the case names).
   for (const line of run.stderr.split("\n").filter((l) => l !== "")) {
+    if (notices.some((notice) => notice.test(line))) continue;
     expect(line).toMatch(/^(eloqua-bulk: |No credentials and no --base-url: )/);
   }
   expect(run.stderr).not.toMatch(/^\s+at /m);
@@ -123,23 +133,28 @@ function parseCsv(text: string): string[][] {
 
 interface RejectLine {
   line: number;
-  opportunity: string;
-  email: string;
+  /** The row's values, by the file's field columns. */
+  values: Record<string, string>;
   code: string;
   message: string;
 }
 
+/** The field columns of a linkage rejects file. */
+const LINKAGE_FIELDS = ["OpportunityID", "EmailAddress"];
+/** The field columns of the rejects file of an opportunity file of ./_hostile_opportunities.ts. */
+const OPPORTUNITY_FIELDS = ["OpportunityID", "Name", "Stage", "Amount", "CloseDate", "AccountName"];
+
 /** The rejects file's rows (without its header), in line order. */
-function readRejects(path: string): RejectLine[] {
+function readRejects(path: string, fields: readonly string[] = LINKAGE_FIELDS): RejectLine[] {
   const [header, ...rows] = parseCsv(readFileSync(path, "utf8"));
-  expect(header).toEqual(["line", "OpportunityID", "EmailAddress", "code", "stage", "message", "other"]);
+  expect(header).toEqual(["line", ...fields, "code", "stage", "message", "other"]);
+  const at = (name: string) => header!.indexOf(name);
   return rows
-    .map(([line, opportunity, email, code, , message]) => ({
-      line: Number(line),
-      opportunity: opportunity!,
-      email: email!,
-      code: code!,
-      message: message!,
+    .map((cells) => ({
+      line: Number(cells[0]),
+      values: Object.fromEntries(fields.map((field) => [field, cells[at(field)]!])),
+      code: cells[at("code")]!,
+      message: cells[at("message")]!,
     }))
     .sort((a, b) => a.line - b.line);
 }
@@ -449,9 +464,9 @@ describe("eloqua-bulk import of hostile input", { timeout: 4 * WATCHDOG_MS }, ()
     try {
       const run = await cli(["import", path, "--dry-run", "--quiet", "--rejects", rejects]);
       expectSane(run);
-      expect(readRejects(rejects).map((r) => [r.line, r.opportunity, r.email])).toEqual([
-        [102, "OPP-SHORT", "short@example.com"],
-      ]);
+      expect(
+        readRejects(rejects).map((r) => [r.line, r.values.OpportunityID, r.values.EmailAddress]),
+      ).toEqual([[102, "OPP-SHORT", "short@example.com"]]);
     } finally {
       rmSync(path, { force: true });
     }
@@ -496,4 +511,239 @@ describe("eloqua-bulk import of hostile input", { timeout: 4 * WATCHDOG_MS }, ()
       true,
     ),
   );
+});
+
+/** What an opportunity file of ./_hostile_opportunities.ts must give. */
+interface RecordsExpected {
+  /** 0: the import completed (rejects included); 2: a usage error, nothing sent. */
+  exit: 0 | 2;
+  /** For exit 2: the one sentence on stderr. */
+  error?: RegExp;
+  /** For exit 0: every reject, as `[line, code]`, in line order. */
+  rejects?: [number, string][];
+  /** For exit 0: message fragments of some rejects, by line (the line itself is always checked). */
+  messages?: Record<number, RegExp>;
+  /** For exit 0: data rows read. */
+  read?: number;
+  /** For exit 0: the opportunities Eloqua holds in the end, as `OpportunityID|Name`. */
+  held?: string[];
+}
+
+/** Nothing but a header can be read from these: the import stops at the header, before anything is sent. */
+const NO_HEADER = (name: string) =>
+  new RegExp(
+    `^eloqua-bulk: ${name.replaceAll(".", "\\.")} line 1: .*the first line must name the columns\\.$`,
+    "m",
+  );
+
+const deals = (...ids: number[]) => ids.map((id) => `OPP-${id}|Deal ${id}`);
+
+/** The opportunity files, with what each must give. */
+const OPPORTUNITY_CASES: Record<Exclude<HostileOpportunityFile, "utf16le.csv">, RecordsExpected> = {
+  "empty.csv": { exit: 2, error: NO_HEADER("empty.csv") },
+  "header_only.csv": { exit: 0, rejects: [], read: 0, held: [] },
+  // The first row is data, so no column names a field: the usage error lists what the file has.
+  "no_header.csv": {
+    exit: 2,
+    error:
+      /^eloqua-bulk: no column of the file names a field of the opportunity import \(the file has: "OPP-1", "Deal 1", "Proposal", "1000", "2027-01-31", "Acme Corp"\)/m,
+  },
+  // A spreadsheet given for its CSV: its first line is binary, not a header.
+  "deals.xlsx": { exit: 2, error: NO_HEADER("deals.xlsx") },
+  "binary_rows.csv": {
+    exit: 0,
+    rejects: Array.from({ length: BINARY_LINES.last - BINARY_LINES.first + 1 }, (_, i): [number, string] => [
+      BINARY_LINES.first + i,
+      "CSV_INVALID_UTF8",
+    ]),
+    read: 32,
+    held: deals(...Array.from({ length: 20 }, (_, i) => i + 1)),
+  },
+  "invalid_utf8.csv": {
+    exit: 0,
+    rejects: [
+      [3, "CSV_INVALID_UTF8"],
+      [4, "CSV_INVALID_UTF8"],
+      [5, "CSV_INVALID_UTF8"],
+      [7, "CSV_INVALID_UTF8"],
+      [8, "CSV_INVALID_UTF8"],
+    ],
+    messages: { 3: utf8In(2), 4: utf8In(1), 5: utf8In(3), 7: utf8In(6), 8: utf8In(4) },
+    read: 8,
+    held: [...deals(1), "OPP-5|Café 🚀 deal", ...deals(8)],
+  },
+  "windows_1252.csv": {
+    exit: 0,
+    rejects: [
+      [3, "CSV_INVALID_UTF8"],
+      [4, "CSV_INVALID_UTF8"],
+    ],
+    messages: { 3: utf8In(2), 4: utf8In(6) },
+    read: 4,
+    held: deals(1, 4),
+  },
+  // A line break inside a quoted name is read as one record (line 4), and rejected: no value holds one.
+  "bom_crlf.csv": {
+    exit: 0,
+    rejects: [
+      [4, "CONTROL_CHARACTER"],
+      [7, "INVALID_DATE"],
+    ],
+    messages: { 4: /Name holds a control character \(U\+000D\)/, 7: /CloseDate "2027-02-30" is not a date/ },
+    read: 5,
+    held: ["OPP-1|Deal 1, renewal", ...deals(3, 5)],
+  },
+  "ragged_rows.csv": {
+    exit: 0,
+    rejects: [
+      [3, "CSV_FIELD_COUNT"],
+      [4, "CSV_FIELD_COUNT"],
+      [5, "REQUIRED_FIELD_EMPTY"],
+      [7, "REQUIRED_FIELD_EMPTY"],
+    ],
+    messages: {
+      3: /the record has 5 fields, the header has 6$/,
+      4: /the record has 7 fields, the header has 6$/,
+      5: /OpportunityID is empty$/,
+      7: /Name is empty$/,
+    },
+    read: 8,
+    held: deals(1, 5, 8, 9),
+  },
+  "nul_bytes.csv": {
+    exit: 0,
+    rejects: [
+      [3, "CONTROL_CHARACTER"],
+      [4, "INVALID_NUMBER"],
+      [5, "CSV_FIELD_COUNT"],
+      [6, "CONTROL_CHARACTER"],
+    ],
+    messages: {
+      3: /Name holds a control character \(U\+0000\) at character 5$/,
+      4: /Amount "30\\u000000" is not a number/,
+      6: /OpportunityID holds a control character \(U\+0000\) at character 5$/,
+    },
+    read: 6,
+    held: deals(1, 6),
+  },
+  "unterminated_quote.csv": {
+    exit: 0,
+    rejects: [[4, "CSV_UNTERMINATED_QUOTE"]],
+    messages: { 4: /a quoted field opened on line 4 is not closed before the end of the input/ },
+    read: 3,
+    held: deals(1, 2),
+  },
+  "huge_field.csv": {
+    exit: 0,
+    rejects: [
+      [3, "CSV_RECORD_TOO_LARGE"],
+      [9, "INVALID_NUMBER"],
+    ],
+    messages: { 3: /field 2 makes the record longer than 1048576 bytes \(maxRecordLength\)$/ },
+    read: 4,
+    held: ["OPP-1|Before", "OPP-3|After"],
+  },
+};
+
+describe("eloqua-bulk import opportunities of hostile input", { timeout: 2 * WATCHDOG_MS }, () => {
+  let server: EmulatorServer;
+  beforeAll(async () => {
+    server = await startEmulatorServer({ syncTiming: { pendingMs: 0, activeMs: 0 } });
+  });
+  afterAll(() => server.close());
+
+  /** Imports the file into the emulator with a report and a rejects file; the emulator starts empty. */
+  async function importOpportunities(name: HostileOpportunityFile, notices: readonly RegExp[] = []) {
+    server.emulator.reset();
+    const path = await writeHostileOpportunities(dir, name);
+    const report = join(dir, `opportunities-${name}.report.json`);
+    const rejects = join(dir, `opportunities-${name}.rejects.csv`);
+    const { site, user, password } = server.emulator.credentials;
+    const run = await cli(
+      ["import", "opportunities", path, "--base-url", server.url, "--site", site, "--user", user].concat([
+        "--password",
+        password,
+        "--quiet",
+        "--report",
+        report,
+        "--rejects",
+        rejects,
+      ]),
+    );
+    rmSync(path, { force: true });
+    expectSane(run, notices);
+    const written = existsSync(rejects) ? readRejects(rejects, OPPORTUNITY_FIELDS) : [];
+    summary.push({
+      fixture: `opportunities ${name}`,
+      run: "real",
+      exit: run.code,
+      rejects: written.length,
+      rssMB: Math.round((run.peakRss ?? 0) / 1e6),
+      s: Math.round(run.ms / 100) / 10,
+    });
+    const held = server.emulator.records();
+    const stats = server.emulator.stats;
+    return { run, report, written, held, stats };
+  }
+
+  /** Nothing was sent: no definition, no data. */
+  function expectNothingSent(stats: EmulatorServer["emulator"]["stats"]): void {
+    expect(stats.requestsByRoute["definition.create"] ?? 0).toBe(0);
+    expect(stats.requestsByRoute["data.post"] ?? 0).toBe(0);
+  }
+
+  it.each(
+    Object.entries(OPPORTUNITY_CASES) as [Exclude<HostileOpportunityFile, "utf16le.csv">, RecordsExpected][],
+  )("should survive %s, and Eloqua hold exactly its good opportunities", async (name, expected) => {
+    const { run, report, written, held, stats } = await importOpportunities(name);
+    expect(run.code, run.stderr).toBe(expected.exit);
+    if (expected.exit === 2) {
+      expect(run.stderr).toMatch(expected.error!);
+      expect(written).toEqual([]);
+      expect(existsSync(report)).toBe(false);
+      expectNothingSent(stats);
+      return;
+    }
+    expect(written.map((r) => [r.line, r.code])).toEqual(expected.rejects);
+    for (const reject of written) {
+      expect(reject.message.startsWith(`${name} line ${reject.line}: `), reject.message).toBe(true);
+      const fragment = expected.messages?.[reject.line];
+      if (fragment !== undefined) expect(reject.message).toMatch(fragment);
+    }
+    const parsed = readReport(report);
+    expect(parsed.ok).toBe(true);
+    const { read, invalid, duplicate, staged, notSent, rejectedByEloqua } = parsed.rows;
+    expect(read).toBe(expected.read);
+    expect(read).toBe(invalid + duplicate + staged + notSent);
+    expect(invalid).toBe(expected.rejects!.length);
+    expect(duplicate).toBe(0);
+    expect(staged).toBe(expected.held!.length);
+    expect(notSent).toBe(0);
+    expect(rejectedByEloqua).toBe(0);
+    expect(parsed.syncs.every((s) => s.status === "success")).toBe(true);
+    // What Eloqua holds: the good opportunities, each once, with their own values; nothing else.
+    expect(held.filter((r) => r.state !== "synced")).toEqual([]);
+    expect(held.map((r) => `${r.row.OpportunityID}|${r.row.Name}`).sort()).toEqual(
+      [...expected.held!].sort(),
+    );
+  });
+
+  // UTF-16 with its byte order mark: refused as a header that cannot be read (exit 2, nothing sent), or
+  // read as UTF-16, then its two rows held as they are: never rows of UTF-16 bytes taken for UTF-8.
+  it("should refuse utf16le.csv, or read it as UTF-16, and never import its bytes as UTF-8", async () => {
+    const { run, report, held, stats } = await importOpportunities("utf16le.csv", [
+      /^Reading utf16le\.csv as utf-16le text\.$/,
+    ]);
+    if (run.code === 2) {
+      expect(run.stderr).toMatch(NO_HEADER("utf16le.csv"));
+      expectNothingSent(stats);
+      return;
+    }
+    expect(run.code, run.stderr).toBe(0);
+    expect(readReport(report).rows).toMatchObject({ read: 2, invalid: 0, staged: 2, notSent: 0 });
+    expect(held.map((r) => [r.state, r.row.OpportunityID, r.row.Name, r.row.Amount])).toEqual([
+      ["synced", "OPP-1", "Deal 1", "1000"],
+      ["synced", "OPP-2", "Deal 2", "2000"],
+    ]);
+  });
 });
