@@ -106,6 +106,17 @@ export function lineOfRow(batch: Pick<JsonBatch, "lines">, index: number): numbe
   return undefined;
 }
 
+/** How many rows of run-length encoded `runs` (a batch's `lines`) are on lines after `line`. */
+export function rowsAfterLine(runs: readonly number[], line: number): number {
+  let rows = 0;
+  for (let r = 0; r < runs.length; r += 2) {
+    const first = runs[r]!;
+    const count = runs[r + 1]!;
+    rows += Math.min(count, Math.max(0, first + count - 1 - line));
+  }
+  return rows;
+}
+
 /** Append `line` to run-length encoded `runs`. */
 export function appendLine(runs: number[], line: number): void {
   const last = runs.length - 2;

@@ -36,7 +36,10 @@ export interface ImportCheckpoint {
   rejectedByEloqua: number;
   /** Rows up to `acknowledgedLine` that Eloqua refused even alone in a body. */
   refused: number;
-  /** Rows Eloqua may hold twice, over every run so far. */
+  /**
+   * Rows Eloqua may hold twice, over every run so far, counting the rows past `acknowledgedLine` that a
+   * sync took (a body before them was still outstanding): a rerun from that line sends them again.
+   */
   mayBeStagedTwice: number;
   /** True once the import finished; a rerun then sends nothing. */
   complete: boolean;

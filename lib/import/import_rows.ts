@@ -165,7 +165,7 @@ export async function runImport(
         onReject: onUploadReject,
         sourceName: options.sourceName ?? "input",
         earlierStaging: resume === undefined ? undefined : { ...resume.sinceSync, rows: resume.unsyncedRows },
-        onAck: () => checkpoint(false),
+        ...(options.onCheckpoint === undefined ? {} : { onAck: () => checkpoint(false) }),
         // Acknowledged bodies' buffers go back to the batcher for the next bodies.
         onBodyDone: (batch) => batches.release(batch.body),
       });
@@ -223,7 +223,8 @@ export async function runImport(
       requests: report.requests,
       rejectedByEloqua: earlier.rejectedByEloqua + upTo.rejected,
       refused: earlier.refused + upTo.refused,
-      mayBeStagedTwice: mayBeStagedTwice(),
+      // Rows synced past the line are sent again by a rerun from it: Eloqua may then hold them twice.
+      mayBeStagedTwice: mayBeStagedTwice() + uploader.syncedBeyond(line),
       complete,
     };
     options.onCheckpoint(state);

@@ -137,6 +137,11 @@ export class SyncFileTable {
     return min;
   }
 
+  /** The source lines of each file of this sync (run-length encoded, as `JsonBatch.lines`). */
+  fileLines(): (readonly number[])[] {
+    return this.#files.map((file) => file.lines);
+  }
+
   /** Start the next sync's table. */
   clear(): void {
     this.#files = [];

@@ -1,4 +1,4 @@
-import { batchLines, type JsonBatch, splitBatch } from "../batch/json_batch.ts";
+import { batchLines, type JsonBatch, rowsAfterLine, splitBatch } from "../batch/json_batch.ts";
 import type { EloquaBulkClient } from "../client/client.ts";
 import { isEloquaHttpError } from "../client/errors.ts";
 import type { RetryEvent } from "../client/http.ts";
@@ -31,7 +31,11 @@ export interface UploaderOptions {
    * then still tells the next rerun to delete it.
    */
   earlierStaging?: { files: number; bytes: number; rows: number } | undefined;
-  /** Told when a POST starts and after each acknowledgement (a body staged, a sync), e.g. to write a checkpoint. */
+  /**
+   * Told when a POST starts and after each acknowledgement (a body staged, a sync), e.g. to write a
+   * checkpoint. With it, the uploader keeps the lines of synced files that are past rows still
+   * outstanding, until {@linkcode Uploader.syncedBeyond} is asked past them: ask it in here.
+   */
   onAck?: (() => void) | undefined;
   /**
    * Told when a body's bytes are read no more: Eloqua acknowledged it (and its rows were recorded for the
@@ -111,6 +115,11 @@ export class Uploader {
   #uncertainBytes = 0;
   #uncertainRows = 0;
   #maybeTwice = 0;
+  /**
+   * Lines of the files of syncs that ended, kept while some of their rows are past the lines the
+   * import has acknowledged (a body before them still outstanding): a rerun sends those rows again.
+   */
+  #syncedAhead: (readonly number[])[] = [];
   /** The smallest first line of the bodies handed out by `takeUnsent`. */
   #unsentMin = Number.POSITIVE_INFINITY;
 
@@ -154,6 +163,20 @@ export class Uploader {
   /** Rows sent again after a POST that got no answer, and rows of a sync that failed: Eloqua may hold them twice. */
   get mayBeStagedTwice(): number {
     return this.#maybeTwice;
+  }
+
+  /**
+   * Rows that ended syncs took on lines after `line` (the import's acknowledged line): a rerun from
+   * that line sends them again, so Eloqua may hold them twice. Forgets the files wholly up to `line`.
+   */
+  syncedBeyond(line: number): number {
+    let rows = 0;
+    this.#syncedAhead = this.#syncedAhead.filter((lines) => {
+      const beyond = rowsAfterLine(lines, line);
+      rows += beyond;
+      return beyond > 0;
+    });
+    return rows;
   }
 
   /** The sync created and not yet seen finished, if any. */
@@ -438,6 +461,7 @@ export class Uploader {
       throw error;
     }
     // Only now are the rows of this sync done: staged into Eloqua, and each reject traced.
+    if (this.#options.onAck !== undefined) this.#syncedAhead.push(...this.#table.fileLines());
     this.#table.clear();
     this.#stagedBytes = 0;
     this.#uncertainFiles = 0;

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { sliceBatch, splitBatch } from "../../lib/batch/json_batch.ts";
+import { rowsAfterLine, sliceBatch, splitBatch } from "../../lib/batch/json_batch.ts";
 import { stagedKeyHash } from "../../lib/import/sync_files.ts";
 import {
   batchLines,
@@ -230,6 +230,16 @@ describe("JsonBatcher", () => {
         expect(parseBody(middle)).toEqual(parseBody(whole!).slice(1, -1));
         expect(lineOfRow(whole!, input.length - 1)).toBe(input.at(-1)!.line);
         expect(lineOfRow(whole!, input.length)).toBeUndefined();
+      }),
+    );
+  });
+
+  it("should count the rows of a body past any line as its line list does", () => {
+    fc.assert(
+      fc.property(rows, fc.integer({ min: 0, max: 200 }), (input, line) => {
+        for (const body of batch(input).bodies) {
+          expect(rowsAfterLine(body.lines, line)).toBe(batchLines(body).filter((l) => l > line).length);
+        }
       }),
     );
   });

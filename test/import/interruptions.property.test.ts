@@ -522,13 +522,34 @@ const EXAMPLES = {
   lastSyncError: once({ kind: "syncError", sync: 7 }),
   /** The last sync cannot be created. */
   lastSyncNotCreated: once({ kind: "syncCreateFails", sync: 7 }),
+  /**
+   * A body's POST is reset and its retry waits for the next sync, the later bodies are synced, and the
+   * run stops before the retry is sent: the rerun from the line before that body sends the synced rows
+   * again, and the report must own up to them (found by this property under load, 2026-12-03). It hangs
+   * on timing (which POST the reset hits): it replays in a fresh process, so it runs first.
+   */
+  syncedPastOutstanding: (kind: KindName): Case => ({
+    kind,
+    seed: kind === "opportunities" ? 9976 : 619,
+    rows: kind === "opportunities" ? 779 : 2_170,
+    maxBatchBytes: 3_000,
+    maxFilesPerSync: 3,
+    concurrency: 2,
+    pendingMs: 0,
+    activeMs: 1,
+    faults: [{ route: "data.post", action: "reset", rate: 0.02 }],
+    interruptions: [
+      { stop: { kind: "abortAtPost", post: 40, phase: "before" }, attempts: 2 },
+      { stop: { kind: "abortAtSyncPoll", poll: 1 }, attempts: 1 },
+    ],
+  }),
 };
 
 const FAMILIES: { name: string; kinds: Interruption["kind"][]; examples?: Example[] }[] = [
   {
     name: "aborted through their AbortSignal (at a data POST, at a sync poll, after some ms)",
     kinds: ["abortAtPost", "abortAtSyncPoll", "abortAfterMs"],
-    examples: [EXAMPLES.plainAbort, EXAMPLES.abortInSync],
+    examples: [EXAMPLES.syncedPastOutstanding, EXAMPLES.plainAbort, EXAMPLES.abortInSync],
   },
   {
     name: "cut off by the network (every request throws after the k-th data POST)",
@@ -552,7 +573,12 @@ const FAMILIES: { name: string; kinds: Interruption["kind"][]; examples?: Exampl
  * Generated cases per kind. With two kinds, fewer than the 20 and 14 of one kind alone, so that the file
  * takes about as long as it did (each kind's examples above run in addition).
  */
-const RUNS = { clean: 10, perFamily: 8 };
+// INTERRUPTIONS_RUNS=N runs N generated cases per family instead (a soak: hours allowed), e.g. under load.
+const SOAK = Number(
+  (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.INTERRUPTIONS_RUNS ??
+    0,
+);
+const RUNS = { clean: 10, perFamily: SOAK > 0 ? SOAK : 8 };
 
 /** What each kind's runs call. */
 const CALLS: Record<KindName, string> = {
@@ -573,13 +599,13 @@ describe.each(KINDS.map((kind) => ({ kind: kind.name, call: CALLS[kind.name] }))
     // client-side reject once among the rejects that no later run superseded.
     it.each(FAMILIES)(
       "should import every valid unique row once the last run is done, after earlier runs $name",
-      { timeout: 240_000 },
+      { timeout: SOAK > 0 ? 3_700_000 : 240_000 },
       async ({ kinds, examples }) => {
         await fc.assert(property(caseOf(kind, stopsOf(kinds))), {
           numRuns: RUNS.perFamily,
           ...(examples === undefined ? {} : { examples: examples.map((example): [Case] => [example(kind)]) }),
           // Shrinking re-runs whole cases: bounded, so a failure is reported in reasonable time.
-          interruptAfterTimeLimit: 150_000,
+          interruptAfterTimeLimit: SOAK > 0 ? 3_600_000 : 150_000,
           markInterruptAsFailure: false,
         });
       },
