@@ -166,10 +166,18 @@ export class RejectsCsvWriter {
   }
 
   #cell(value: string): string {
-    let text = String(value);
-    if (this.#escapeFormulas && FORMULA_START.test(text)) text = `'${text}`;
-    return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+    return csvCell(value, this.#escapeFormulas);
   }
+}
+
+/**
+ * One CSV cell: quoted when it must be, and with `escapeFormulas` a leading `'` before `= + - @`, tab or
+ * carriage return, so a spreadsheet shows the value instead of running it.
+ */
+export function csvCell(value: string, escapeFormulas = true): string {
+  let text = String(value);
+  if (escapeFormulas && FORMULA_START.test(text)) text = `'${text}`;
+  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 /** The key equal to `name`, else the first equal to it ignoring case (headers match case-insensitively). */

@@ -7,12 +7,19 @@ const FLAGS = {
   version: { type: "boolean", commands: "*" },
   debug: { type: "boolean", commands: "*" },
   quiet: { type: "boolean", short: "q", commands: "*" },
-  "base-url": { type: "string", commands: ["import", "fields"] },
-  "allow-insecure-http": { type: "boolean", commands: ["import", "fields"] },
-  site: { type: "string", commands: ["import", "emulator", "fields"] },
-  user: { type: "string", commands: ["import", "emulator", "fields"] },
-  password: { type: "string", commands: ["import", "emulator", "fields"] },
-  token: { type: "string", commands: ["import", "emulator", "fields"] },
+  "base-url": { type: "string", commands: ["import", "fields", "status", "rejects", "definitions"] },
+  "allow-insecure-http": {
+    type: "boolean",
+    commands: ["import", "fields", "status", "rejects", "definitions"],
+  },
+  site: { type: "string", commands: ["import", "emulator", "fields", "status", "rejects", "definitions"] },
+  user: { type: "string", commands: ["import", "emulator", "fields", "status", "rejects", "definitions"] },
+  password: {
+    type: "string",
+    commands: ["import", "emulator", "fields", "status", "rejects", "definitions"],
+  },
+  token: { type: "string", commands: ["import", "emulator", "fields", "status", "rejects", "definitions"] },
+  out: { type: "string", commands: ["rejects"] },
   delimiter: { type: "string", commands: ["import"] },
   encoding: { type: "string", commands: ["import"] },
   map: { type: "string", multiple: true, commands: ["import"] },
@@ -31,7 +38,7 @@ const FLAGS = {
   checkpoint: { type: "string", commands: ["import"] },
   "include-duplicates": { type: "boolean", commands: ["import"] },
   "dry-run": { type: "boolean", commands: ["import"] },
-  transport: { type: "string", commands: ["import", "fields"] },
+  transport: { type: "string", commands: ["import", "fields", "status", "rejects", "definitions"] },
   "single-thread": { type: "boolean", commands: ["import"] },
   port: { type: "string", commands: ["emulator"] },
   host: { type: "string", commands: ["emulator"] },
@@ -56,8 +63,8 @@ type ParsedArgs = {
 };
 
 /** The commands. */
-export type CommandName = "import" | "fields" | "emulator";
-const COMMANDS: readonly CommandName[] = ["import", "fields", "emulator"];
+export type CommandName = "import" | "fields" | "emulator" | "status" | "rejects" | "definitions";
+const COMMANDS: readonly CommandName[] = ["import", "fields", "emulator", "status", "rejects", "definitions"];
 
 /** The kinds of import the CLI names: `linkages` (the default), records of Eloqua, or one custom object's. */
 export type KindName = "linkages" | "opportunities" | "contacts" | "accounts" | "custom-object";
@@ -81,7 +88,21 @@ export type CommandLine =
       readonly flags: FlagValues;
     }
   | { readonly command: "fields"; readonly kind: KindArgument; readonly flags: FlagValues }
-  | { readonly command: "emulator"; readonly flags: FlagValues };
+  | { readonly command: "emulator"; readonly flags: FlagValues }
+  /** `status <sync>` and `rejects <sync>`: a past sync, by its uri. */
+  | { readonly command: "status" | "rejects"; readonly sync: string; readonly flags: FlagValues }
+  | {
+      readonly command: "definitions";
+      readonly action: "list";
+      readonly kind: KindArgument | undefined;
+      readonly flags: FlagValues;
+    }
+  | {
+      readonly command: "definitions";
+      readonly action: "delete";
+      readonly uris: string[];
+      readonly flags: FlagValues;
+    };
 
 /** Whether `--debug` is among the arguments, even when they do not parse: for how errors are shown. */
 export function wantsDebug(argv: readonly string[]): boolean {
@@ -122,7 +143,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   }
   if (!COMMANDS.includes(command as CommandName)) {
     // Not echoed: it may be a secret whose flag was forgotten (`--user u s3cret import …`).
-    throw new UsageError("Unknown command: the first argument must be import, fields or emulator.");
+    throw new UsageError(
+      "Unknown command: the first argument must be import, fields, emulator, status, rejects or definitions.",
+    );
   }
   const name = command as CommandName;
   if (flags.help) return { command: "help", topic: name };
@@ -152,6 +175,31 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
         `The fields command takes a kind and no more arguments (got ${count(rest.length)}).`,
       );
     return { command: "fields", kind, flags };
+  }
+  if (name === "status" || name === "rejects") {
+    if (rest.length !== 1)
+      throw new UsageError(
+        `The ${name} command takes one sync uri, e.g. "eloqua-bulk ${name} /syncs/12" (got ${count(rest.length)}).`,
+      );
+    return { command: name, sync: rest[0]!, flags };
+  }
+  if (name === "definitions") {
+    const [action, ...args] = rest;
+    if (action === "list") {
+      if (args.length === 0) return { command: name, action, kind: undefined, flags };
+      const { kind, rest: after } = kindArgument(args, true);
+      if (after.length > 0)
+        throw new UsageError(`definitions list takes at most a kind (got ${count(args.length)}).`);
+      return { command: name, action, kind, flags };
+    }
+    if (action === "delete") {
+      if (args.length === 0)
+        throw new UsageError(
+          'definitions delete needs the uris to delete, e.g. "/opportunities/imports/12".',
+        );
+      return { command: name, action, uris: args, flags };
+    }
+    throw new UsageError('definitions takes "list [kind]" or "delete <uri>…".');
   }
   // "import file.csv" is a linkage import, as it always was; "import <kind> file.csv" names the kind.
   const { kind, rest: files } = kindArgument(rest, false);

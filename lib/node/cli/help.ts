@@ -6,6 +6,9 @@ contacts, accounts, custom objects
 Usage:
   eloqua-bulk import [kind] <file.csv | -> [options]
   eloqua-bulk fields <kind> [options]
+  eloqua-bulk status <sync> [options]
+  eloqua-bulk rejects <sync> [--out <file.csv>] [options]
+  eloqua-bulk definitions list [kind] | delete <uri>… [options]
   eloqua-bulk emulator [options]
   eloqua-bulk --help | --version`;
 
@@ -74,6 +77,20 @@ const FIELDS = `eloqua-bulk fields <opportunities | contacts | accounts | custom
   Takes the target flags of import (--base-url, --site, --user, --password, --token); without them, the
   built-in emulator's standard fields.`;
 
+const PAST = `eloqua-bulk status <sync>
+  A past sync's status, times and logs (the sync's uri, as the import's report gives it: /syncs/12).
+  Exit code 1 when the sync ended in error.
+eloqua-bulk rejects <sync> [--out <file.csv>]
+  The records a past sync rejected, as CSV (stdout, or --out): recordIndex, code, message,
+  invalidFields, then the values by field. Eloqua keeps a sync's logs and rejects for days.
+eloqua-bulk definitions list [kind]
+  The import definitions in Eloqua (each import creates one unless given --import-uri or a checkpoint;
+  Eloqua deletes them after their autoDeleteDuration): uri, name, created, auto-delete.
+eloqua-bulk definitions delete <uri>…
+  Deletes import definitions and the data staged under them.
+  These take the target flags of import (--base-url, --site, --user, --password, --token, --transport)
+  and need credentials: the built-in emulator starts empty for each command.`;
+
 const EMULATOR = `eloqua-bulk emulator [--port <n>] [--host <h>] [--site <s> --user <u> --password <p>] [--token <t>]
   Runs the built-in Eloqua emulator (the Bulk API 2.0 endpoints and login.eloqua.com/id) until
   SIGINT or SIGTERM. Its first line of output is "Eloqua emulator listening on http://<host>:<port>",
@@ -103,5 +120,6 @@ export function helpText(topic?: CommandName): string {
   if (topic === "import") return `${IMPORT}\n\n${FOOTER}\n`;
   if (topic === "emulator") return `${EMULATOR}\n`;
   if (topic === "fields") return `${FIELDS}\n`;
-  return `${USAGE}\n\n${IMPORT}\n\n${FIELDS}\n\n${EMULATOR}\n\n${FOOTER}\n`;
+  if (topic === "status" || topic === "rejects" || topic === "definitions") return `${PAST}\n`;
+  return `${USAGE}\n\n${IMPORT}\n\n${FIELDS}\n\n${PAST}\n\n${EMULATOR}\n\n${FOOTER}\n`;
 }

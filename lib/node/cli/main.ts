@@ -32,6 +32,18 @@ export async function main(
         const { fieldsCommand } = await import("./fields_command.ts");
         return await fieldsCommand(line.kind, line.flags, io, signal);
       }
+      case "status":
+      case "rejects": {
+        const { rejectsCommand, statusCommand, syncUriOf } = await import("./sync_commands.ts");
+        const command = line.command === "status" ? statusCommand : rejectsCommand;
+        return await command(syncUriOf(line.sync), line.flags, io, signal);
+      }
+      case "definitions": {
+        const { definitionsDeleteCommand, definitionsListCommand } = await import("./definitions_command.ts");
+        return line.action === "list"
+          ? await definitionsListCommand(line.kind, line.flags, io, signal)
+          : await definitionsDeleteCommand(line.uris, line.flags, io, signal);
+      }
       case "emulator": {
         const { emulatorCommand } = await import("./emulator_command.ts");
         return await emulatorCommand(line.flags, io, signal);
