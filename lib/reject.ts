@@ -14,7 +14,11 @@ export type RejectStage = "parse" | "validate" | "dedupe" | "batch" | "upload" |
 export type RejectCode =
   /** The record's quoted field is not closed before the end of the input. */
   | "CSV_UNTERMINATED_QUOTE"
-  /** The record has more or fewer fields than the header. */
+  /**
+   * The record has more fields than the header, or fewer than it takes to reach the last mapped column
+   * (a record that ends early with every mapped column present is a row: some exporters drop trailing
+   * empty cells).
+   */
   | "CSV_FIELD_COUNT"
   /** The record is longer than `maxRecordLength` bytes. */
   | "CSV_RECORD_TOO_LARGE"

@@ -95,6 +95,8 @@ export class RecordMapper {
   readonly #builder: RowBatchBuilder;
   #header: string[] | undefined;
   #indices: number[] = [];
+  /** Fields a record needs: up to the last mapped column (exporters that drop trailing empty cells stop early). */
+  #needed = 0;
 
   constructor(options: RecordMapperOptions) {
     this.#schema = options.schema ?? LINKAGE_SCHEMA;
@@ -118,16 +120,22 @@ export class RecordMapper {
       const names: string[] = [];
       for (let f = 0; f < fields.fieldCount; f++) names.push(fields.fieldValue(f));
       this.#indices = mapHeader(names, this.#schema, this.#mapping, this.#source, line);
+      this.#needed = Math.max(0, ...this.#indices) + 1;
       this.#header = names;
       return;
     }
     this.stats.read++;
-    if (fields.fieldCount !== header.length) {
-      const n = fields.fieldCount;
+    const n = fields.fieldCount;
+    // Fewer fields than the header is a row whose trailing empty cells were dropped, as long as every
+    // mapped column is there; more is not a row of this file.
+    if (n > header.length || n < this.#needed) {
+      const first = Math.min(...this.#indices.filter((index) => index >= n));
+      const missing =
+        n < header.length ? `, and it ends before the mapped column ${JSON.stringify(header[first])}` : "";
       this.#reject(
         fields,
         "CSV_FIELD_COUNT",
-        `the record has ${n} field${n === 1 ? "" : "s"}, the header has ${header.length}`,
+        `the record has ${n} field${n === 1 ? "" : "s"}, the header has ${header.length}${missing}`,
         line,
       );
       return;

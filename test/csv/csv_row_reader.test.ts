@@ -88,11 +88,32 @@ describe("CsvRowReader", () => {
         line: 4,
         stage: "parse",
         code: "CSV_FIELD_COUNT",
-        message: "f.csv line 4: the record has 1 field, the header has 2",
+        message:
+          'f.csv line 4: the record has 1 field, the header has 2, and it ends before the mapped column "EmailAddress"',
         values: { OpportunityID: "3" },
       },
     ]);
     expect(stats).toEqual({ read: 4, rejected: 2 });
+  });
+
+  it("should read a record without its trailing empty cells as a row when every mapped column is in it", () => {
+    // Some exporters drop trailing empty cells: Note and Owner are not mapped, EmailAddress is.
+    const { rows, rejects } = read(
+      ["OpportunityID,EmailAddress,Note,Owner\n1,a@b.co,,\n2,b@b.co\n3,c@b.co,x\n4\n"],
+      { sourceName: "f.csv" },
+    );
+    expect(rows.map((r) => [r.line, r.values])).toEqual([
+      [2, ["1", "a@b.co"]],
+      [3, ["2", "b@b.co"]],
+      [4, ["3", "c@b.co"]],
+    ]);
+    expect(rejects.map((r) => [r.line, r.code, r.message])).toEqual([
+      [
+        5,
+        "CSV_FIELD_COUNT",
+        'f.csv line 5: the record has 1 field, the header has 4, and it ends before the mapped column "EmailAddress"',
+      ],
+    ]);
   });
 
   it("should key a ragged record's values by field through the columns option, as validation rejects are", () => {

@@ -283,7 +283,7 @@ const SMALL: Record<string, Expected & { real?: boolean }> = {
       [10, "CSV_FIELD_COUNT"],
     ],
     messages: {
-      3: /the record has 1 field, the header has 2$/,
+      3: /the record has 1 field, the header has 2, and it ends before the mapped column "EmailAddress"$/,
       4: /the record has 3 fields, the header has 2$/,
       6: /OpportunityID is empty$/,
       7: /the record has 5 fields, the header has 2$/,
@@ -442,13 +442,13 @@ describe("eloqua-bulk import of hostile input", { timeout: 4 * WATCHDOG_MS }, ()
   );
 
   it(
-    "should read 5,000 columns, and reject a row one field short with its own values",
+    "should read 5,000 columns, and reject a row one field too many with its own values",
     large(
       "thousands_of_columns",
       {
         exit: 0,
         rejects: [[102, "CSV_FIELD_COUNT"]],
-        messages: { 102: /the record has 4999 fields, the header has 5000$/ },
+        messages: { 102: /the record has 5001 fields, the header has 5000$/ },
         read: 102,
         good: Array.from({ length: 100 }, (_, r) => `OPP-${r}|user${r}@example.com`).concat(
           "OPP-LAST|last@example.com",
@@ -466,7 +466,7 @@ describe("eloqua-bulk import of hostile input", { timeout: 4 * WATCHDOG_MS }, ()
       expectSane(run);
       expect(
         readRejects(rejects).map((r) => [r.line, r.values.OpportunityID, r.values.EmailAddress]),
-      ).toEqual([[102, "OPP-SHORT", "short@example.com"]]);
+      ).toEqual([[102, "OPP-WIDE", "wide@example.com"]]);
     } finally {
       rmSync(path, { force: true });
     }
@@ -602,7 +602,7 @@ const OPPORTUNITY_CASES: Record<Exclude<HostileOpportunityFile, "utf16le.csv">, 
       [7, "REQUIRED_FIELD_EMPTY"],
     ],
     messages: {
-      3: /the record has 5 fields, the header has 6$/,
+      3: /the record has 5 fields, the header has 6, and it ends before the mapped column "Account Name"$/,
       4: /the record has 7 fields, the header has 6$/,
       5: /OpportunityID is empty$/,
       7: /Name is empty$/,
