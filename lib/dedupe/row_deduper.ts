@@ -3,6 +3,7 @@ import { valuesByName } from "../reject.ts";
 import type { RowBatch } from "../row_batch.ts";
 import { fieldNames, type ImportSchema, LINKAGE_SCHEMA } from "../schema.ts";
 import { DedupeIndex, type DedupeIndexOptions } from "./dedupe_index.ts";
+import type { KeyLineTable } from "./key_line_table.ts";
 import { type RowKey, rowKey } from "./row_key.ts";
 
 /** Rows hashed together before their keys go into the index (see `DedupeIndex.addMany`). */
@@ -31,6 +32,15 @@ export interface RowDeduperOptions extends DedupeIndexOptions {
    * @default undefined (duplicates are only counted in `stats.duplicate`)
    */
   onReject?: RejectHandler;
+  /**
+   * Keep the last occurrence of each key instead of the first: the line of
+   * each key's last valid row, from `findLastOccurrences` over the same input
+   * with the same options. A row is kept only at that line; earlier ones are
+   * duplicates. A key the table lacks (the input changed between the reads) is
+   * kept where it is seen.
+   * @default undefined (the first occurrence is kept)
+   */
+  lastOccurrences?: KeyLineTable;
 }
 
 /** Counts of the dedupe stage. */
@@ -74,6 +84,7 @@ export class RowDeduper {
   readonly #names: string[];
   readonly #source: string;
   readonly #onReject: RejectHandler | undefined;
+  readonly #last: KeyLineTable | undefined;
   #keep = new Uint8Array(1024);
   readonly #fresh = new Uint8Array(GROUP);
 
@@ -81,14 +92,16 @@ export class RowDeduper {
     const schema = options.schema ?? LINKAGE_SCHEMA;
     this.#names = fieldNames(schema);
     this.#key = rowKey(schema, options.caseSensitive ?? {}, "RowDeduper");
-    this.index = new DedupeIndex(options);
+    // Keeping the last occurrence needs no index of its own: the table says which line to keep.
+    this.index = new DedupeIndex(options.lastOccurrences === undefined ? options : {});
     this.#source = options.sourceName ?? "input";
     this.#onReject = options.onReject;
+    this.#last = options.lastOccurrences;
   }
 
   /**
-   * Keep the first occurrence of each key: removes later ones from `batch`,
-   * in place. The batch keeps its rows' key hashes (`RowBatch.keyHashes`,
+   * Keep the first occurrence of each key (the last with `lastOccurrences`):
+   * removes the others from `batch`, in place. The batch keeps its rows' key hashes (`RowBatch.keyHashes`,
    * taken here unless a row worker did), which the batcher passes on to
    * trace Eloqua's rejects.
    */
@@ -99,6 +112,7 @@ export class RowDeduper {
     const keep = this.#keep;
     let kept = 0;
     const keys = batch.keyHashes(this.#key);
+    if (this.#last !== undefined) return this.#keepLast(batch, keys);
     for (let from = 0; from < batch.length; from += GROUP) {
       const count = Math.min(GROUP, batch.length - from);
       index.addMany(keys.subarray(from * 4, (from + count) * 4), count, fresh);
@@ -113,15 +127,40 @@ export class RowDeduper {
     return batch;
   }
 
-  #duplicate(batch: RowBatch, r: number): void {
+  #keepLast(batch: RowBatch, keys: Int32Array): RowBatch {
+    const table = this.#last!;
+    const keep = this.#keep;
+    const lines = batch.lines;
+    let kept = 0;
+    for (let r = 0; r < batch.length; r++) {
+      const last = table.get(keys[r * 4]!, keys[r * 4 + 1]!, keys[r * 4 + 2]!);
+      if (last === 0 || last === lines[r]) {
+        keep[r] = 1;
+        kept++;
+      } else {
+        keep[r] = 0;
+        this.#duplicate(batch, r, last);
+      }
+    }
+    if (kept < batch.length) batch.keep(keep);
+    this.stats.unique += kept;
+    return batch;
+  }
+
+  /** Counts row `r` as a duplicate; `later` is the line of the occurrence kept instead, when it comes later. */
+  #duplicate(batch: RowBatch, r: number, later?: number): void {
     this.stats.duplicate++;
     if (this.#onReject === undefined) return;
     const row = batch.row(r);
+    const key = this.#key.fields.map((i) => this.#names[i]).join(" and ");
     this.#onReject({
       line: row.line,
       stage: "dedupe",
       code: "DUPLICATE",
-      message: `${this.#source} line ${row.line}: a duplicate of an earlier row with the same ${this.#key.fields.map((i) => this.#names[i]).join(" and ")}`,
+      message:
+        later === undefined
+          ? `${this.#source} line ${row.line}: a duplicate of an earlier row with the same ${key}`
+          : `${this.#source} line ${row.line}: the same ${key} as line ${later}, a later row, which is the one imported`,
       values: valuesByName(this.#names, row.values),
     });
   }

@@ -171,6 +171,23 @@ export interface ImportRowsOptions extends ImportOptions {
   keyCaseSensitivity?: (
     definition: ImportDefinition | ImportDefinitionInput,
   ) => Readonly<Record<string, boolean>>;
+  /**
+   * Which row of a key (the schema's `key`, e.g. the identifier of an entity
+   * import) is imported. `"first"` keeps the first and rejects later ones
+   * as `DUPLICATE`. `"last"` keeps the last valid one, as if the rows were
+   * applied in order, so Eloqua ends with the file's last value; it reads
+   * the input twice (the first read finds each key's last valid line), so
+   * it needs `reread`, and costs 21–43 bytes a unique key for that table.
+   * @default "first"
+   */
+  keep?: "first" | "last";
+  /**
+   * Opens the same input again, from its start, for the first read of
+   * `keep: "last"`; the import's own read is the `source` given. It must
+   * give the same bytes.
+   * @default undefined
+   */
+  reread?: () => CsvSource;
 }
 
 /** Options of `importLinkages`: the opportunity ↔ contact (or account) linkage preset. */

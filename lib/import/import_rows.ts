@@ -2,6 +2,8 @@ import { batchLines, type JsonBatch } from "../batch/json_batch.ts";
 import type { ImportDefinition } from "../client/types.ts";
 import { isCsvHeaderError } from "../csv/csv_errors.ts";
 import { CsvBatchStream, type CsvBatchStreamOptions } from "../csv_batch_stream.ts";
+import type { KeyLineTable } from "../dedupe/key_line_table.ts";
+import { findLastOccurrences, type LastOccurrencesOptions } from "../dedupe/last_occurrences.ts";
 import { EloquaBulkError, InvalidOptionError, isEloquaBulkError, isInvalidOptionError } from "../errors.ts";
 import type { Reject, RejectHandler } from "../reject.ts";
 import { fieldNames } from "../schema.ts";
@@ -133,6 +135,23 @@ export async function runImport(
     options.keyCaseSensitivity === undefined || (reused ?? definitionInput) === undefined
       ? {}
       : options.keyCaseSensitivity((reused ?? definitionInput)!);
+  // Keeping each key's last row: a first read finds the line of that row.
+  let lastOccurrences: KeyLineTable | undefined;
+  if (settings.keep === "last") {
+    try {
+      lastOccurrences = await findLastOccurrences(toStream(options.reread!(), where), {
+        ...readingOptions(options),
+        schema: settings.schema,
+        caseSensitive,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+    } catch (error) {
+      if (isCsvHeaderError(error) || isInvalidOptionError(error)) throw error;
+      report.error = describeError(options.signal?.aborted ? new AbortedError(options.signal.reason) : error);
+      report.durationMs = Date.now() - started;
+      return report;
+    }
+  }
 
   // Bodies cut by the batcher and not yet handed to the uploader: not acknowledged.
   const cut = new Set<JsonBatch>();
@@ -144,6 +163,7 @@ export async function runImport(
     schema: settings.schema,
     caseSensitive,
     skipThroughLine,
+    ...(lastOccurrences === undefined ? {} : { lastOccurrences }),
     // The uploader gives acknowledged bodies back (onBodyDone below).
     recycleBodies: true,
     onBody: (batch) => cut.add(batch),
@@ -374,6 +394,7 @@ interface Settings {
   syncTimeoutMs: number;
   progressIntervalMs: number;
   checkpointIntervalMs: number;
+  keep: "first" | "last";
 }
 
 function checkOptions(options: ImportRowsOptions, where: string): Settings {
@@ -428,6 +449,18 @@ function checkOptions(options: ImportRowsOptions, where: string): Settings {
       );
     }
   }
+  const keep = options.keep ?? "first";
+  if (keep !== "first" && keep !== "last") {
+    throw new InvalidOptionError(where, "keep", '"first" or "last"', keep);
+  }
+  if (keep === "last" && typeof options.reread !== "function") {
+    throw new InvalidOptionError(
+      where,
+      "reread",
+      'a function that opens the input again (keep: "last" reads it twice)',
+      options.reread,
+    );
+  }
   const int = (name: keyof typeof IMPORT_LIMITS): number =>
     checkImportInteger(where, name, options[name] ?? IMPORT_LIMITS[name].default);
   return {
@@ -444,6 +477,7 @@ function checkOptions(options: ImportRowsOptions, where: string): Settings {
     syncTimeoutMs: int("syncTimeoutMs"),
     progressIntervalMs: int("progressIntervalMs"),
     checkpointIntervalMs: int("checkpointIntervalMs"),
+    keep,
   };
 }
 
@@ -537,6 +571,12 @@ function pick(options: ImportRowsOptions): CsvBatchStreamOptions {
     if (value !== undefined) out[key] = value;
   }
   return out as CsvBatchStreamOptions;
+}
+
+/** The options that say how the input is read and validated, for the first read of `keep: "last"`. */
+function readingOptions(options: ImportRowsOptions): LastOccurrencesOptions {
+  const { rowWorker: _worker, rejectDuplicates: _duplicates, ...reading } = pick(options);
+  return reading;
 }
 
 function toStream(source: CsvSource, where: string): ReadableStream<Uint8Array | string> {

@@ -46,15 +46,20 @@ const FIELDS: EloquaField[] = [
   },
 ];
 
-/** `n` opportunity rows; every 7th has a bad amount, every 11th an impossible date, every 13th repeats an earlier id in other case. */
+/**
+ * `n` opportunity rows; every 7th has a bad amount, every 11th an impossible date, every 13th repeats an
+ * earlier id in other case. `valid` holds the first valid row of each id, `last` the last (by lower-case id).
+ */
 function opportunityCsv(n: number): {
   text: string;
   valid: Map<string, Record<string, string>>;
+  last: Map<string, Record<string, string>>;
   invalid: number;
   duplicate: number;
 } {
   const lines = ["Opportunity ID,Opportunity Name,Stage,Amount,Close Date,Notes"];
   const valid = new Map<string, Record<string, string>>();
+  const last = new Map<string, Record<string, string>>();
   let invalid = 0;
   let duplicate = 0;
   for (let i = 1; i <= n; i++) {
@@ -62,6 +67,15 @@ function opportunityCsv(n: number): {
     const amount = i % 7 === 0 ? "1,000" : `${i}.50`;
     const date = i % 11 === 0 ? "2027-02-30" : i % 2 === 0 ? "2027-01-31" : "";
     lines.push(`${id},"Deal ${i}, phase ${i % 3}",Proposal," ${amount} ",${date},note ${i}`);
+    if (i % 7 !== 0 && i % 11 !== 0) {
+      last.set(id.toLowerCase(), {
+        OpportunityID: id,
+        Name: `Deal ${i}, phase ${i % 3}`,
+        Stage: "Proposal",
+        Amount: amount,
+        CloseDate: date,
+      });
+    }
     if (i % 7 === 0 || i % 11 === 0) invalid++;
     else if ([...valid.keys()].some((k) => k.toLowerCase() === id.toLowerCase())) duplicate++;
     else {
@@ -75,7 +89,7 @@ function opportunityCsv(n: number): {
       valid.set(id, row);
     }
   }
-  return { text: `${lines.join("\r\n")}\r\n`, valid, invalid, duplicate };
+  return { text: `${lines.join("\r\n")}\r\n`, valid, last, invalid, duplicate };
 }
 
 const stream = (text: string, chunk = 997) =>
@@ -181,5 +195,98 @@ describe("importRows: opportunities planned from a header and Eloqua's fields", 
       expect(new Set(ids)).toEqual(new Set(valid.keys()));
       expect(ids.length).toBeLessThanOrEqual(valid.size + (second.resumed?.mayBeStagedTwice ?? 0));
     });
+  });
+
+  it('should keep the last valid row of a repeated id with keep: "last", reading the input twice', async () => {
+    const { text, last, invalid } = opportunityCsv(400);
+    await withEmulator({}, async (server, client) => {
+      const plan = planImport((await peekHeader(stream(text))).header!, FIELDS, {
+        kind: IMPORT_KINDS.opportunities,
+      });
+      const rejects: Reject[] = [];
+      let reads = 0;
+      const report = await importRows(stream(text), {
+        client,
+        ...plan.options,
+        keep: "last",
+        reread: () => {
+          reads++;
+          return stream(text, 211);
+        },
+        maxBatchBytes: 2_000,
+        maxFilesPerSync: 3,
+        onReject: (r) => rejects.push(r),
+      });
+      expect(reads).toBe(1);
+      expect(report.ok).toBe(true);
+      expect(report.rows).toMatchObject({
+        read: 400,
+        invalid,
+        duplicate: 400 - invalid - last.size,
+        staged: last.size,
+        notSent: 0,
+      });
+      const held = server.emulator.records().filter((r) => r.state === "synced");
+      const heldById = new Map(held.map((r) => [r.row.OpportunityID!.toLowerCase(), r.row]));
+      expect(held.length).toBe(last.size);
+      expect(heldById).toEqual(last);
+      // Line 14 (i = 13) repeats OPP-8 (line 9): line 9 is the earlier one, so it is the duplicate.
+      const duplicate = rejects.find((r) => r.code === "DUPLICATE" && r.line === 9);
+      expect(duplicate?.message).toBe(
+        "input line 9: the same OpportunityID as line 14, a later row, which is the one imported",
+      );
+      expect(rejects.filter((r) => r.code === "DUPLICATE").length).toBe(report.rows.duplicate);
+    });
+  });
+
+  it('should hold each id\'s last row once after a stop and a resume with keep: "last"', async () => {
+    const { text, last } = opportunityCsv(600);
+    await withEmulator({}, async (server, client) => {
+      const plan = planImport((await peekHeader(stream(text))).header!, FIELDS, {
+        kind: IMPORT_KINDS.opportunities,
+      });
+      const common = {
+        client,
+        ...plan.options,
+        keep: "last" as const,
+        reread: () => stream(text, 509),
+        maxBatchBytes: 1_500,
+        maxFilesPerSync: 2,
+      };
+      let saved: ImportCheckpoint | undefined;
+      const controller = new AbortController();
+      const first = await importRows(stream(text, 301), {
+        ...common,
+        concurrency: 1,
+        signal: controller.signal,
+        onCheckpoint: (c) => {
+          saved = c;
+          if (c.syncs.length >= 2) controller.abort(new Error("stopped"));
+        },
+      });
+      expect(first.ok).toBe(false);
+      expect(saved!.acknowledgedLine).toBeGreaterThan(1);
+      expect(saved!.acknowledgedLine).toBeLessThan(600);
+      const second = await importRows(stream(text, 4096), { ...common, checkpoint: saved! });
+      expect(second.ok).toBe(true);
+      expect(second.rows.staged).toBe(last.size);
+      const held = server.emulator.records().filter((r) => r.state === "synced");
+      for (const record of held)
+        expect(record.row).toEqual(last.get(record.row.OpportunityID!.toLowerCase()));
+      expect(new Set(held.map((r) => r.row.OpportunityID!.toLowerCase()))).toEqual(new Set(last.keys()));
+      expect(held.length).toBeLessThanOrEqual(last.size + (second.resumed?.mayBeStagedTwice ?? 0));
+    });
+  });
+
+  it('should refuse keep: "last" without a way to read the input again, and an unknown keep', async () => {
+    const plan = planImport(["Opportunity ID", "Name", "Stage", "Amount"], FIELDS, {
+      kind: IMPORT_KINDS.opportunities,
+    });
+    await expect(importRows(stream(""), { ...plan.options, dryRun: true, keep: "last" })).rejects.toThrow(
+      /reread/,
+    );
+    await expect(
+      importRows(stream(""), { ...plan.options, dryRun: true, keep: "latest" as "last" }),
+    ).rejects.toThrow(/keep/);
   });
 });

@@ -63,7 +63,10 @@ describe("eloqua-bulk import <kind> and fields <kind> (the CLI, spawned)", { tim
       expect(result.definitionUri).toMatch(/^\/opportunities\/imports\/\d+$/);
       expect(result.rows).toMatchObject({ read: 10, invalid: 3, duplicate: 1, staged: 6, notSent: 0 });
       const ids = server.emulator.records().map((r) => r.row.OpportunityID);
-      expect(ids).toEqual(["OPP-1001", "OPP-1002", "OPP-1003", "OPP-1004", "OPP-1007", "OPP-1008"]);
+      // OPP-1002 is repeated on line 9 with revised values: the file's last valid row is the one imported.
+      expect(ids).toEqual(["OPP-1001", "OPP-1003", "OPP-1004", "OPP-1007", "OPP-1002", "OPP-1008"]);
+      const revised = server.emulator.records().find((r) => r.row.OpportunityID === "OPP-1002");
+      expect(revised?.row).toMatchObject({ Stage: "Negotiation", Amount: "52000" });
       const text = readFileSync(rejects, "utf8");
       expect(text).toContain("INVALID_NUMBER");
       expect(text).toContain("INVALID_DATE");
@@ -223,5 +226,44 @@ describe("eloqua-bulk import <kind> and fields <kind> (the CLI, spawned)", { tim
     ]);
     expect(b.code).toBe(2);
     expect(b.stderr).toContain("--identifier is for imports of records");
+  });
+
+  it("should import the first row of a repeated identifier with --keep first or from stdin, and say why for stdin", async () => {
+    const run = async (args: string[], input?: string) => {
+      const server = await startEmulatorServer({ syncTiming: { pendingMs: 0, activeMs: 0 } });
+      try {
+        const { site, user, password } = server.emulator.credentials;
+        const result = await cli(["import", "opportunities", ...args, "--base-url", server.url], {
+          env: { ELOQUA_SITE: site, ELOQUA_USER: user, ELOQUA_PASSWORD: password },
+          ...(input === undefined ? {} : { input }),
+        });
+        const held = server.emulator.records().find((r) => r.row.OpportunityID === "OPP-1002");
+        return { ...result, held: held?.row };
+      } finally {
+        await server.close();
+      }
+    };
+    const first = await run([OPPORTUNITIES, "--keep", "first"]);
+    expect(first.code).toBe(0);
+    expect(first.held).toMatchObject({ Stage: "Proposal", Amount: "48000.50" });
+    const piped = await run(["-"], readFileSync(OPPORTUNITIES, "utf8"));
+    expect(piped.code).toBe(0);
+    expect(piped.held).toMatchObject({ Stage: "Proposal", Amount: "48000.50" });
+    expect(piped.stderr).toContain("stdin is read once: the first row of a repeated identifier is imported");
+    const last = await cli(["import", "opportunities", "-", "--dry-run", "--keep", "last"]);
+    expect(last.code).toBe(2);
+    expect(last.stderr).toContain("--keep last reads the input twice, which stdin cannot be");
+    const bad = await cli(["import", "opportunities", OPPORTUNITIES, "--dry-run", "--keep", "latest"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--keep latest: say last (the default for a file) or first.");
+    const links = await cli([
+      "import",
+      join(root, "examples", "data", "linkages.csv"),
+      "--dry-run",
+      "--keep",
+      "last",
+    ]);
+    expect(links.code).toBe(2);
+    expect(links.stderr).toContain("--keep is for imports of records");
   });
 });

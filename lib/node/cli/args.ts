@@ -25,6 +25,7 @@ const FLAGS = {
   map: { type: "string", multiple: true, commands: ["import"] },
   "map-file": { type: "string", commands: ["import"] },
   identifier: { type: "string", commands: ["import"] },
+  keep: { type: "string", commands: ["import"] },
   "link-to": { type: "string", commands: ["import"] },
   "match-field": { type: "string", commands: ["import"] },
   "import-uri": { type: "string", commands: ["import"] },

@@ -22,7 +22,9 @@ const IMPORT = `eloqua-bulk import [kind] <file.csv | ->
   opportunities, contacts, accounts, custom-object <id>. For these records, columns are matched to
   Eloqua's fields by name, internal name or statement, ignoring case, spaces and punctuation
   ("Opportunity ID" fills {{Opportunity.Id}}); each value is checked by its field's type before
-  anything is sent, and rows are de-duplicated on the identifier (the first occurrence is imported).
+  anything is sent, and rows are de-duplicated on the identifier: the last valid row of an identifier
+  is imported, as if the rows were applied in order (the file is read twice for it; --keep first, or
+  stdin, imports the first).
 
   --delimiter <c>             the field separator: one character or "tab" (default: the one of , ; tab |
                               seen most in the header line)
@@ -34,6 +36,8 @@ const IMPORT = `eloqua-bulk import [kind] <file.csv | ->
   --map-file <file>           the same from a file: a JSON object {"column": "field"} or column,field rows
   --identifier <field>        the field that identifies a record (default: {{Opportunity.Id}}, the
                               contact's e-mail address, the account's company name, else a unique field)
+  --keep last|first           records: which row of a repeated identifier is imported (default last
+                              for a file; standard input is read once, so first)
   --link-to contacts|accounts linkages: link opportunities to contacts (default) or to all contacts of
                               an account
   --match-field <name>        linkages: the contact or account field the file names them by (default

@@ -7,7 +7,7 @@ import { decodeInput } from "../../csv/input_decoding.ts";
 import { peekHeader } from "../../csv/peek_header.ts";
 import type { ImportCheckpoint } from "../../import/checkpoint.ts";
 import { importLinkages } from "../../import/import_linkages.ts";
-import { IMPORT_LIMITS, type ImportOptions } from "../../import/import_options.ts";
+import { IMPORT_LIMITS, type ImportOptions, type ImportRowsOptions } from "../../import/import_options.ts";
 import { type ImportPlan, planImport } from "../../import/import_plan.ts";
 import { importRows } from "../../import/import_rows.ts";
 import type { ImportReport } from "../../import/report.ts";
@@ -69,7 +69,12 @@ export async function importCommand(
       if (given !== undefined) throw new UsageError(`--${given} is for ${what} only.`);
     };
     if (records) only(["opportunity-column", "email-column", "link-to", "match-field"], "linkage imports");
-    else only(["identifier"], "imports of records (opportunities, contacts, accounts, custom objects)");
+    else
+      only(["identifier", "keep"], "imports of records (opportunities, contacts, accounts, custom objects)");
+    const keepFlag = flags.keep;
+    if (keepFlag !== undefined && keepFlag !== "first" && keepFlag !== "last") {
+      throw new UsageError(`--keep ${keepFlag}: say last (the default for a file) or first.`);
+    }
     const map = await mapFlags(flags);
     const linkage = records ? undefined : linkageFlags(flags);
     // A linkage's columns: --map "Column=Field" names the source of a definition field, as the old flags do.
@@ -91,6 +96,13 @@ export async function importCommand(
     }
 
     const source = await fileSource(file);
+    // The last row of an identifier is found by a first read: only a file can be read again.
+    const keep = records ? (keepFlag ?? (source.size === undefined ? "first" : "last")) : undefined;
+    if (keep === "last" && source.size === undefined) {
+      throw new UsageError(
+        `--keep last reads the input twice, which ${source.name} cannot be: save it to a file, or use --keep first.`,
+      );
+    }
     cleanups.push(() => source.stream.cancel().catch(() => {}));
     if (flags.rejects !== undefined) {
       if (file !== "-" && resolve(flags.rejects) === resolve(file)) {
@@ -219,6 +231,7 @@ export async function importCommand(
     signal.addEventListener("abort", onAbort, { once: true });
     cleanups.push(async () => signal.removeEventListener("abort", onAbort));
 
+    const recordOptions: Pick<ImportRowsOptions, "keep" | "reread"> = {};
     const options: ImportOptions = {
       sourceName: source.name,
       dryRun: target.kind === "dry-run",
@@ -247,6 +260,15 @@ export async function importCommand(
       options.expectedKeys = Math.min(Math.floor(source.size / 40), MAX_EXPECTED_KEYS);
     // Parse, validate and hash keys in a worker thread while this one dedupes, batches and uploads.
     if (flags["single-thread"] !== true) options.rowWorker = spawnRowWorkerThread();
+    if (keep === "last") {
+      const encoding = flags.encoding === undefined ? {} : { encoding: flags.encoding };
+      recordOptions.keep = "last";
+      recordOptions.reread = () => reopen(file, encoding);
+    } else if (keep === "first" && keepFlag === undefined) {
+      progress.info(
+        `${source.name} is read once: the first row of a repeated identifier is imported (a file gets the last).`,
+      );
+    }
     if (checkpointPath !== undefined && fingerprint !== undefined && target.kind !== "dry-run") {
       options.fingerprint = fingerprint;
       if (resumeFrom !== undefined) {
@@ -267,7 +289,7 @@ export async function importCommand(
               ...options,
               ...(linkage === undefined ? {} : { definition: linkage }),
             })
-          : await importRows(input, { ...options, ...plan.options });
+          : await importRows(input, { ...options, ...plan.options, ...recordOptions });
     } finally {
       progress.clear();
     }
@@ -355,6 +377,21 @@ async function listFieldsFor(
 }
 
 /** Runs and empties the cleanups, newest first; their own failures are reported by what they close. */
+/** The file opened and decoded again from its start, for the first read of `--keep last`. */
+async function* reopen(file: string, encoding: { encoding?: string }): AsyncGenerator<Uint8Array | string> {
+  const again = await fileSource(file);
+  const reader = (await decodeInput(again.stream, encoding)).stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}
+
 async function runCleanups(cleanups: (() => Promise<void>)[]): Promise<void> {
   let failure: unknown;
   while (cleanups.length > 0) {
