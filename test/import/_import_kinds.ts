@@ -54,11 +54,12 @@ export interface ImportKindCase {
   /** The key of a row Eloqua holds (an emulator record's `row`). */
   heldKey(row: Readonly<Record<string, string | undefined>>): string;
   /**
-   * Imports `source` as the library's user would: importLinkages; or, for records, the fields the
-   * target lists for the kind, the plan of the file's header, then importRows.
+   * Imports the input `open` gives as the library's user would: importLinkages; or, for records, the
+   * fields the target lists for the kind, the plan of the file's header, then importRows keeping each
+   * id's last row (which reads the input a second time, as the CLI does for a file).
    */
   run(
-    source: ReadableStream<Uint8Array | string>,
+    open: () => ReadableStream<Uint8Array | string>,
     options: ImportOptions & { client: EloquaBulkClient },
   ): Promise<ImportReport>;
 }
@@ -99,7 +100,7 @@ export const LINKAGES: ImportKindCase = {
     };
   },
   heldKey: (row) => linkKey(row.OpportunityID ?? "", row.EmailAddress ?? ""),
-  run: (source, options) => importLinkages(source, options),
+  run: (open, options) => importLinkages(open(), options),
 };
 
 /** Opportunity rows are ~2.3 times the JSON of linkage rows: this many make as many bodies. */
@@ -129,14 +130,14 @@ export const OPPORTUNITIES: ImportKindCase = {
     };
   },
   heldKey: opportunityKey,
-  async run(source, options) {
+  async run(open, options) {
     // The fields are listed without the run's signal, as the CLI lists them before the import starts:
     // a stop in the meantime is seen by importRows, which then reports it.
     const fields: EloquaField[] = [];
     for await (const field of options.client.listFields(IMPORT_KINDS.opportunities)) fields.push(field);
-    const { header, stream } = await peekHeader(source);
+    const { header, stream } = await peekHeader(open());
     const plan = planImport(header ?? [], fields, { kind: IMPORT_KINDS.opportunities });
-    return await importRows(stream, { ...options, ...plan.options });
+    return await importRows(stream, { ...options, ...plan.options, keep: "last", reread: open });
   },
 };
 

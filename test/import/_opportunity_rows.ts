@@ -2,8 +2,9 @@
 // opportunities`: rows with valid and invalid values (Amount not a number, impossible or unaccepted
 // dates, required fields empty, a control character), repeated ids (in other letter case, with other
 // values, so a later occurrence winning would show), an unmapped and a read-only column, and what Eloqua
-// must hold in the end, by a model of the rules that is independent of the library: the first valid row
-// of each id, compared without case, with its values trimmed.
+// must hold in the end, by a model of the rules that is independent of the library: the last valid row
+// of each id, compared without case, with its values trimmed (the CLI's default for a file, and
+// `keep: "last"` in the library).
 
 /** The file's columns. "Notes" names no field; "Created Date" is read-only in Eloqua: neither is imported. */
 export const OPPORTUNITY_HEADER = [
@@ -180,29 +181,17 @@ export function opportunityKey(row: Readonly<Record<string, string | undefined>>
   return JSON.stringify(OPPORTUNITY_FIELDS.map((field) => row[field] ?? null));
 }
 
-/** The row indexes (0-based) of the records Eloqua must hold: valid, the first of each id without case. */
+/** The row indexes (0-based) of the records Eloqua must hold: valid, the last of each id without case. */
 export function heldOpportunities(rows: readonly OpportunityRow[]): number[] {
-  const seen = new Set<string>();
-  const out: number[] = [];
+  const last = new Map<string, number>();
   rows.forEach((row, i) => {
-    if (!row.valid) return;
-    const id = row.record.OpportunityID.toLowerCase();
-    if (seen.has(id)) return;
-    seen.add(id);
-    out.push(i);
+    if (row.valid) last.set(row.record.OpportunityID.toLowerCase(), i);
   });
-  return out;
+  return [...last.values()].sort((a, b) => a - b);
 }
 
-/** The lines of valid rows whose id an earlier valid row had: the duplicates. */
+/** The lines of valid rows whose id a later valid row has: the duplicates. */
 export function duplicateOpportunityLines(rows: readonly OpportunityRow[]): number[] {
-  const seen = new Set<string>();
-  const out: number[] = [];
-  rows.forEach((row, i) => {
-    if (!row.valid) return;
-    const id = row.record.OpportunityID.toLowerCase();
-    if (seen.has(id)) out.push(i + 2);
-    else seen.add(id);
-  });
-  return out;
+  const held = new Set(heldOpportunities(rows));
+  return rows.flatMap((row, i) => (row.valid && !held.has(i) ? [i + 2] : []));
 }

@@ -185,7 +185,7 @@ async function runImport(
     }, RUN_WATCHDOG_MS),
   );
   try {
-    const running = KIND_BY_NAME[c.kind].run(new Blob([csv]).stream(), {
+    const running = KIND_BY_NAME[c.kind].run(() => new Blob([csv]).stream(), {
       client,
       maxBatchBytes: c.maxBatchBytes,
       maxFilesPerSync: c.maxFilesPerSync,

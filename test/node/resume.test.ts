@@ -2,7 +2,7 @@
 // then run again with the same checkpoint until it completes; the rows the emulator's syncs took must then be
 // every valid unique row, no invalid row, and no more rows twice than the report says might be. For each
 // kind (test/import/_import_kinds.ts): `import links.csv` (linkages, the default kind) and `import
-// opportunities deals.csv` (records: the first valid row of each id held, with its own values).
+// opportunities deals.csv` (records: the last valid row of each id held, with its own values).
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

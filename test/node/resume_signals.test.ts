@@ -4,7 +4,7 @@
 // unique row, no invalid row, no more rows twice than the final report said might be, and the rejects
 // file, appended to by every run, must hold each invalid input row exactly once, on its own line. For each
 // kind (test/import/_import_kinds.ts): `import links.csv` (linkages, the default kind) and `import
-// opportunities deals.csv` (records: the first valid row of each id held, with its own values).
+// opportunities deals.csv` (records: the last valid row of each id held, with its own values).
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
