@@ -1,11 +1,13 @@
 // The page's server over real HTTP, without a browser: the token and Host checks on every route, the
 // security headers on every response (refusals too), credentials never in a response, and clear
 // problems for files that cannot be imported.
+import { spawn } from "node:child_process";
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EloquaBulkClient } from "../../lib/client/client.ts";
 import { startEmulatorServer } from "../../lib/node/emulator_server.ts";
 import { choiceOf, startUiServer, type UiServer } from "../../lib/node/ui/ui_server.ts";
+import { bin, env, root } from "./_cli.ts";
 
 const SECRET = "ui-test-secret-password";
 let ui: UiServer;
@@ -181,5 +183,46 @@ describe("the ui server with Eloqua as the target", () => {
       await server.close();
       await eloqua.close();
     }
+  });
+});
+
+describe("eloqua-bulk ui", () => {
+  it("should print the page's address with its token, serve it, and stop on SIGTERM", {
+    timeout: 30_000,
+  }, async () => {
+    const child = spawn(process.execPath, [bin, "ui", "--no-open", "--port", "0"], {
+      cwd: root,
+      env: env(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      let stderr = "";
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+          out += chunk;
+          const found = /open (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{43})\n/.exec(out);
+          if (found) resolve(found[1]!);
+        });
+        child.on("exit", () => reject(new Error(`eloqua-bulk ui exited: ${stderr}`)));
+      });
+      expect((await fetch(url)).status).toBe(200);
+      expect((await fetch(url.replace(/\?token=.*/, ""))).status).toBe(403);
+      expect(stderr).toContain("built-in Eloqua emulator");
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+
+  it("should refuse arguments and flags it does not take", async () => {
+    const { cli } = await import("./_cli.ts");
+    const run = await cli(["ui", "file.csv"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("The ui command takes no arguments");
+    expect((await cli(["ui", "--rejects", "x.csv"])).stderr).toContain("does not take --rejects");
   });
 });

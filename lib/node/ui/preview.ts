@@ -43,6 +43,7 @@ export interface Preview {
  */
 export async function previewSample(
   sample: Uint8Array,
+  name: string,
   choice: ImportChoice,
   fieldsOf: () => Promise<readonly EloquaField[]>,
 ): Promise<Preview> {
@@ -101,7 +102,7 @@ export async function previewSample(
   const rejects: Reject[] = [];
   const options = {
     dryRun: true,
-    sourceName: "preview",
+    sourceName: name,
     rejectDuplicates: true,
     maxRows: PREVIEW_ROWS,
     onReject: (reject: Reject) => void rejects.push(reject),

@@ -133,7 +133,8 @@ export async function startUiServer(options: UiServerOptions = {}): Promise<UiSe
         413,
       );
     }
-    return c.json(await previewSample(sample, choice, () => fieldsFor(choice)));
+    const name = decodeName(c.req.header("x-file-name"));
+    return c.json(await previewSample(sample, name, choice, () => fieldsFor(choice)));
   });
   app.post("/api/jobs", async (c) => {
     const choice = choiceOf(await c.req.text());

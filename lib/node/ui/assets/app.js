@@ -19,6 +19,7 @@ function el(tag, text, ...children) {
 }
 
 const number = (n) => Number(n).toLocaleString("en-US");
+const plural = (n, word) => `${number(n)} ${word}${n === 1 ? "" : "s"}`;
 
 const page = {
   /** The File chosen: kept to upload it again on resume. */
@@ -64,7 +65,8 @@ async function preview() {
   const query = `/api/preview?choice=${encodeURIComponent(JSON.stringify(choice()))}`;
   let result;
   try {
-    const response = await fetch(api(query), { method: "POST", body: sample });
+    const headers = { "x-file-name": encodeURIComponent(page.file.name) };
+    const response = await fetch(api(query), { method: "POST", body: sample, headers });
     result = await response.json();
   } catch {
     result = {
@@ -186,7 +188,7 @@ function showJob(job) {
   $("n-eloqua").textContent = number(rows.rejectedByEloqua);
   $("n-notsent").textContent = number(rows.notSent);
   const seconds = job.elapsedMs / 1000;
-  $("n-speed").textContent = seconds > 0 ? (job.bytesRead / 1e6 / seconds).toFixed(1) : "0";
+  $("n-speed").textContent = seconds > 0 ? (job.bytesRead / 1e6 / seconds).toFixed(2) : "0";
   $("n-sync").textContent = job.sync === null ? "–" : `${job.sync.uri} ${job.sync.status}`;
   $("progress").value = job.size > 0 ? Math.min(1, job.bytesRead / job.size) : 0;
   $("stop").disabled = job.state !== "running";
@@ -221,7 +223,7 @@ function showReport(job) {
   $("summary").textContent =
     `${number(r.read)} rows read: ${number(r.staged)} staged, ${number(r.invalid)} rejected, ` +
     `${number(r.duplicate)} duplicates, ${number(r.rejectedByEloqua)} rejected by Eloqua, ` +
-    `${number(r.notSent)} not sent${twice}; ${number(report.syncs.length)} syncs in ${(report.durationMs / 1000).toFixed(1)} s.`;
+    `${number(r.notSent)} not sent${twice}; ${plural(report.syncs.length, "sync")} in ${(report.durationMs / 1000).toFixed(1)} s.`;
   $("download-report").href = api(`/api/jobs/${job.id}/report.json`);
   $("download-rejects").href = api(`/api/jobs/${job.id}/rejects.csv`);
   $("rejects").tBodies[0].replaceChildren(
