@@ -43,6 +43,7 @@ beforeAll(async () => {
   ui = await startUiServer({
     // Slow, small bodies: a larger import runs long enough to be stopped halfway.
     emulator: {
+      mode: "store",
       syncTiming: { pendingMs: 5, activeMs: 20 },
       faults: [{ route: "data.post", action: { delayMs: 30 } }],
     },

@@ -36,7 +36,11 @@ export interface UiServerOptions {
    * `label` of it. @default the built-in emulator, started with the server
    */
   readonly eloqua?: { readonly client: EloquaBulkClient; readonly label: string };
-  /** The built-in emulator's options, when there is no `eloqua`. @default { mode: "store" } */
+  /**
+   * The built-in emulator's options, when there is no `eloqua`. It counts rows without keeping them, so
+   * that a file of any size fits in memory (tests ask for `mode: "store"` to check what it holds).
+   * @default { mode: "count" }
+   */
   readonly emulator?: EmulatorServerOptions;
   /** Import options for every run. @default the library's */
   readonly importOptions?: JobContext["importOptions"];
@@ -70,7 +74,7 @@ export async function startUiServer(options: UiServerOptions = {}): Promise<UiSe
     ({ client, label } = options.eloqua);
   } else {
     const { startEmulatorServer } = await import("../emulator_server.ts");
-    const started = await startEmulatorServer({ mode: "store", ...options.emulator });
+    const started = await startEmulatorServer({ mode: "count", ...options.emulator });
     closers.push(() => started.close());
     emulator = started.emulator;
     const { site, user, password } = started.emulator.credentials;
