@@ -10,7 +10,7 @@ import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ImportReport } from "../../lib/import/report.ts";
 import { startUiServer, type UiServer } from "../../lib/node/ui/ui_server.ts";
-import { LINKAGES } from "../import/_import_kinds.ts";
+import { LINKAGES, OPPORTUNITIES } from "../import/_import_kinds.ts";
 import { cli, root } from "./_cli.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -141,6 +141,64 @@ describe("the import page (eloqua-bulk ui) in Chromium", () => {
     if (process.env.UI_SCREENSHOT === "1") {
       await page.screenshot({ path: join(root, "docs", "ui.png"), fullPage: true });
     }
+  });
+
+  it("should import opportunities as the CLI does: same counts, same rejects file", {
+    timeout: 90_000,
+  }, async () => {
+    const made = OPPORTUNITIES.file(400, 5);
+    const path = join(dir, "deals.csv");
+    writeFileSync(path, made.csv);
+    await page.goto(ui.url);
+    await page.selectOption("#kind", "opportunities");
+    await page.setInputFiles("#file", path);
+    await page.waitForSelector("#start:not([disabled])");
+    expect(await page.inputValue('select[data-column="Opportunity ID"]')).toBe("{{Opportunity.Id}}");
+    await page.click("#start");
+    await waitForState("done");
+    const report = JSON.parse(await download("download-report")) as ImportReport;
+    expect(report.rows.read).toBe(made.rows);
+    expect(report.rows.invalid).toBe(made.invalidLines.length);
+    expect(report.rows.duplicate).toBe(made.duplicateLines.length);
+    expect(await count("n-staged")).toBe(report.rows.staged);
+    const rejects = await download("download-rejects");
+    const cliRejects = join(dir, "cli-deal-rejects.csv");
+    const run = await cli(["import", "opportunities", path, "--rejects", cliRejects, "--quiet"]);
+    expect(run.stderr).not.toContain("eloqua-bulk:");
+    expect(rejects).toBe(readFileSync(cliRejects, "utf8"));
+  });
+
+  it("should say what is missing instead of starting, and let the mapping be fixed on the page", async () => {
+    const path = join(dir, "renamed.csv");
+    writeFileSync(path, "Deal,Contact\nOPP-1,a@example.com\nOPP-2,b@example.com\nOPP-1,a@example.com\n");
+    await page.goto(ui.url);
+    await page.setInputFiles("#file", path);
+    await page.waitForSelector("#problem:not([hidden])");
+    expect(await text("problem")).toMatch(
+      /needs a column for OpportunityID and EmailAddress.*MAPPING_MISSING_REQUIRED/,
+    );
+    expect(await page.isDisabled("#start")).toBe(true);
+    await page.selectOption('select[data-column="Deal"]', "OpportunityID");
+    await page.waitForSelector(
+      'select[data-column="Deal"] >> xpath=../following-sibling::td[text()="chosen"]',
+    );
+    await page.selectOption('select[data-column="Contact"]', "EmailAddress");
+    await page.waitForSelector("#start:not([disabled])");
+    expect(await page.isHidden("#problem")).toBe(true);
+    const verdicts = await page.$$eval("#preview tbody tr", (trs: HTMLTableRowElement[]) =>
+      trs.map((tr) => tr.cells[tr.cells.length - 1]?.textContent ?? ""),
+    );
+    expect(verdicts[0]).toBe("ok");
+    expect(verdicts[1]).toBe("ok");
+    expect(verdicts[2]).toContain("DUPLICATE");
+
+    // Not a CSV at all: a sentence, never a stack trace.
+    const binary = join(dir, "photo.csv");
+    writeFileSync(binary, new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 10]));
+    await page.setInputFiles("#file", binary);
+    await page.waitForFunction(() => document.getElementById("problem")?.textContent?.includes("NOT_TEXT"));
+    expect(await text("problem")).toMatch(/^This file is not CSV text/);
+    expect(await page.isDisabled("#start")).toBe(true);
   });
 
   it("should stop a larger import and resume it from its checkpoint, nothing lost nor doubled beyond the report's count", {

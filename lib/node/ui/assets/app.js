@@ -28,6 +28,8 @@ const page = {
   map: {},
   job: null,
   events: null,
+  /** The newest preview asked for: an older answer arriving late is dropped. */
+  previews: 0,
 };
 
 function choice() {
@@ -61,6 +63,7 @@ async function preview() {
   if (page.file === null) return;
   $("plan").hidden = false;
   $("start").disabled = true;
+  const asked = ++page.previews;
   const sample = page.file.slice(0, SAMPLE_BYTES);
   const query = `/api/preview?choice=${encodeURIComponent(JSON.stringify(choice()))}`;
   let result;
@@ -76,6 +79,7 @@ async function preview() {
       header: [],
     };
   }
+  if (asked !== page.previews) return;
   const delimiter = result.delimiter === "\t" ? "tab" : `"${result.delimiter}"`;
   $("detected").textContent =
     result.header?.length > 0
