@@ -86,6 +86,7 @@ export class ImportJob {
   #firstRejects: { line: number; code: string; message: string }[] = [];
   #report: ImportReport | null = null;
   #problem: SetupProblem | null = null;
+  #running: Promise<JobSnapshot> | undefined;
 
   constructor(id: string, choice: ImportChoice, context: JobContext) {
     this.id = id;
@@ -140,8 +141,20 @@ export class ImportJob {
    * Imports `body` (an upload of `size` bytes, read as it arrives: its pace is the import's), resuming
    * from the checkpoint when an earlier run stopped. Resolves when the run ends, however it ends.
    */
-  async run(body: ReadableStream<Uint8Array>, size: number, file: string): Promise<JobSnapshot> {
+  run(body: ReadableStream<Uint8Array>, size: number, file: string): Promise<JobSnapshot> {
     if (this.#state === "running" || this.#state === "stopping") throw new JobBusyError();
+    const running = this.#run(body, size, file);
+    this.#running = running;
+    return running;
+  }
+
+  /** Stops a running import and resolves once it has ended (its requests in flight answered). */
+  async settle(): Promise<void> {
+    this.stop();
+    await this.#running;
+  }
+
+  async #run(body: ReadableStream<Uint8Array>, size: number, file: string): Promise<JobSnapshot> {
     if (this.#state === "done") this.#checkpoint = undefined;
     const controller = new AbortController();
     this.#controller = controller;

@@ -17,6 +17,9 @@ import { type ImportChoice, problemOf } from "./import_setup.ts";
 import { previewSample } from "./preview.ts";
 import { newToken, pageHeaders, requireToken } from "./ui_security.ts";
 
+/** How long closing waits for running imports to stop cleanly. */
+const SETTLE_MS = 10_000;
+
 /** Largest sample the page may send for a preview: it sends 64 KiB. */
 const MAX_SAMPLE = 1 << 20;
 
@@ -54,7 +57,7 @@ export interface UiServer {
   readonly token: string;
   /** The built-in emulator, when it is the target. */
   readonly emulator: Emulator | undefined;
-  /** Stops every running import, closes the server and its connections, deletes the jobs' files. */
+  /** Stops every running import and waits for it to end, closes the server and its connections, deletes the jobs' files. */
   close(): Promise<void>;
 }
 
@@ -223,7 +226,10 @@ export async function startUiServer(options: UiServerOptions = {}): Promise<UiSe
     emulator,
     close() {
       closing ??= (async () => {
-        for (const job of jobs.values()) job.stop();
+        // Imports end cleanly first (their requests in flight answered, their rejects written), unless
+        // one waits for an upload that no longer comes: the connections are closed after a while anyway.
+        const settled = Promise.all([...jobs.values()].map((job) => job.settle()));
+        await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, SETTLE_MS).unref())]);
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();
