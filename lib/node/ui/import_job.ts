@@ -3,7 +3,11 @@ import type { EloquaBulkClient } from "../../client/client.ts";
 import type { EloquaField } from "../../client/types.ts";
 import { decodeInput } from "../../csv/input_decoding.ts";
 import { peekHeader } from "../../csv/peek_header.ts";
-import { checkCheckpoint, type ImportCheckpoint } from "../../import/checkpoint.ts";
+import {
+  checkCheckpoint,
+  type ImportCheckpoint,
+  isCheckpointMismatchError,
+} from "../../import/checkpoint.ts";
 import { importLinkages } from "../../import/import_linkages.ts";
 import type { ImportOptions } from "../../import/import_options.ts";
 import { importRows } from "../../import/import_rows.ts";
@@ -165,6 +169,8 @@ export class ImportJob {
     this.#started = Date.now();
     this.#problem = null;
     this.#report = null;
+    // A resumed run counts again from the first line (rows up to the checkpoint are read, not sent).
+    this.#rows = NO_ROWS;
     this.#emit();
     let rejects: RejectsFile | undefined;
     try {
@@ -251,7 +257,13 @@ export class ImportJob {
     } catch (error) {
       await rejects?.close().catch(() => {});
       body.cancel().catch(() => {});
-      this.#problem = (error as { problem?: SetupProblem }).problem ?? problemOf(error);
+      this.#problem = isCheckpointMismatchError(error)
+        ? {
+            code: error.code,
+            message:
+              "This is not the file the stopped import read: choose that file again to resume, or start a new import.",
+          }
+        : ((error as { problem?: SetupProblem }).problem ?? problemOf(error));
       this.#state = controller.signal.aborted ? "stopped" : "failed";
     } finally {
       this.#elapsedMs = Date.now() - this.#started;
