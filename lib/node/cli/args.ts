@@ -7,18 +7,27 @@ const FLAGS = {
   version: { type: "boolean", commands: "*" },
   debug: { type: "boolean", commands: "*" },
   quiet: { type: "boolean", short: "q", commands: "*" },
-  "base-url": { type: "string", commands: ["import", "fields", "status", "rejects", "definitions"] },
+  "base-url": { type: "string", commands: ["import", "fields", "status", "rejects", "definitions", "ui"] },
   "allow-insecure-http": {
     type: "boolean",
-    commands: ["import", "fields", "status", "rejects", "definitions"],
+    commands: ["import", "fields", "status", "rejects", "definitions", "ui"],
   },
-  site: { type: "string", commands: ["import", "emulator", "fields", "status", "rejects", "definitions"] },
-  user: { type: "string", commands: ["import", "emulator", "fields", "status", "rejects", "definitions"] },
+  site: {
+    type: "string",
+    commands: ["import", "emulator", "fields", "status", "rejects", "definitions", "ui"],
+  },
+  user: {
+    type: "string",
+    commands: ["import", "emulator", "fields", "status", "rejects", "definitions", "ui"],
+  },
   password: {
     type: "string",
-    commands: ["import", "emulator", "fields", "status", "rejects", "definitions"],
+    commands: ["import", "emulator", "fields", "status", "rejects", "definitions", "ui"],
   },
-  token: { type: "string", commands: ["import", "emulator", "fields", "status", "rejects", "definitions"] },
+  token: {
+    type: "string",
+    commands: ["import", "emulator", "fields", "status", "rejects", "definitions", "ui"],
+  },
   out: { type: "string", commands: ["rejects"] },
   delimiter: { type: "string", commands: ["import"] },
   encoding: { type: "string", commands: ["import"] },
@@ -39,9 +48,10 @@ const FLAGS = {
   checkpoint: { type: "string", commands: ["import"] },
   "include-duplicates": { type: "boolean", commands: ["import"] },
   "dry-run": { type: "boolean", commands: ["import"] },
-  transport: { type: "string", commands: ["import", "fields", "status", "rejects", "definitions"] },
+  transport: { type: "string", commands: ["import", "fields", "status", "rejects", "definitions", "ui"] },
   "single-thread": { type: "boolean", commands: ["import"] },
-  port: { type: "string", commands: ["emulator"] },
+  port: { type: "string", commands: ["emulator", "ui"] },
+  "no-open": { type: "boolean", commands: ["ui"] },
   host: { type: "string", commands: ["emulator"] },
 } as const;
 
@@ -64,8 +74,16 @@ type ParsedArgs = {
 };
 
 /** The commands. */
-export type CommandName = "import" | "fields" | "emulator" | "status" | "rejects" | "definitions";
-const COMMANDS: readonly CommandName[] = ["import", "fields", "emulator", "status", "rejects", "definitions"];
+export type CommandName = "import" | "fields" | "emulator" | "status" | "rejects" | "definitions" | "ui";
+const COMMANDS: readonly CommandName[] = [
+  "import",
+  "fields",
+  "emulator",
+  "status",
+  "rejects",
+  "definitions",
+  "ui",
+];
 
 /** The kinds of import the CLI names: `linkages` (the default), records of Eloqua, or one custom object's. */
 export type KindName = "linkages" | "opportunities" | "contacts" | "accounts" | "custom-object";
@@ -90,6 +108,8 @@ export type CommandLine =
     }
   | { readonly command: "fields"; readonly kind: KindArgument; readonly flags: FlagValues }
   | { readonly command: "emulator"; readonly flags: FlagValues }
+  /** `ui`: the import page on a local server. */
+  | { readonly command: "ui"; readonly flags: FlagValues }
   /** `status <sync>` and `rejects <sync>`: a past sync, by its uri. */
   | { readonly command: "status" | "rejects"; readonly sync: string; readonly flags: FlagValues }
   | {
@@ -145,7 +165,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (!COMMANDS.includes(command as CommandName)) {
     // Not echoed: it may be a secret whose flag was forgotten (`--user u s3cret import …`).
     throw new UsageError(
-      "Unknown command: the first argument must be import, fields, emulator, status, rejects or definitions.",
+      "Unknown command: the first argument must be import, fields, emulator, status, rejects, definitions or ui.",
     );
   }
   const name = command as CommandName;
@@ -168,6 +188,11 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
         `The emulator command takes no arguments, only flags (got ${count(rest.length)}).`,
       );
     return { command: "emulator", flags };
+  }
+  if (name === "ui") {
+    if (rest.length > 0)
+      throw new UsageError(`The ui command takes no arguments, only flags (got ${count(rest.length)}).`);
+    return { command: "ui", flags };
   }
   if (name === "fields") {
     const { kind, rest: after } = kindArgument(rest, true);

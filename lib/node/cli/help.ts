@@ -10,6 +10,7 @@ Usage:
   eloqua-bulk rejects <sync> [--out <file.csv>] [options]
   eloqua-bulk definitions list [kind] | delete <uri>… [options]
   eloqua-bulk emulator [options]
+  eloqua-bulk ui [options]
   eloqua-bulk --help | --version`;
 
 const IMPORT = `eloqua-bulk import [kind] <file.csv | ->
@@ -106,6 +107,17 @@ const EMULATOR = `eloqua-bulk emulator [--port <n>] [--host <h>] [--site <s> --u
                               emulator-password)
   --token <t>                 bearer token it accepts (default emulator-token)`;
 
+const UI = `eloqua-bulk ui [--port <n>] [--no-open] [target options]
+  Serves a web page on 127.0.0.1 to import a file without the terminal: choose the kind, drop a CSV,
+  check the mapping and the first rows, start, watch, stop and resume, download the report and the
+  rejects. Prints the page's address (with a random token every request needs) and opens it in the
+  browser when it can. Until SIGINT or SIGTERM.
+  The target is the built-in emulator, or Eloqua with the target flags of import (--base-url, --site,
+  --user, --password, --token or ELOQUA_…): the credentials stay in this process, never in the page.
+
+  --port <n>                  TCP port (default 0: a free port, printed)
+  --no-open                   print the address only; do not open a browser`;
+
 const FOOTER = `Environment:
   ELOQUA_SITE, ELOQUA_USER, ELOQUA_PASSWORD   Basic auth for import, when no auth flag is given
   ELOQUA_TOKEN                                OAuth bearer token for import, when no auth flag is given
@@ -124,6 +136,7 @@ export function helpText(topic?: CommandName): string {
   if (topic === "import") return `${IMPORT}\n\n${FOOTER}\n`;
   if (topic === "emulator") return `${EMULATOR}\n`;
   if (topic === "fields") return `${FIELDS}\n`;
+  if (topic === "ui") return `${UI}\n`;
   if (topic === "status" || topic === "rejects" || topic === "definitions") return `${PAST}\n`;
-  return `${USAGE}\n\n${IMPORT}\n\n${FIELDS}\n\n${PAST}\n\n${EMULATOR}\n\n${FOOTER}\n`;
+  return `${USAGE}\n\n${IMPORT}\n\n${FIELDS}\n\n${PAST}\n\n${EMULATOR}\n\n${UI}\n\n${FOOTER}\n`;
 }

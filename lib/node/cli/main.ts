@@ -44,6 +44,10 @@ export async function main(
           ? await definitionsListCommand(line.kind, line.flags, io, signal)
           : await definitionsDeleteCommand(line.uris, line.flags, io, signal);
       }
+      case "ui": {
+        const { uiCommand } = await import("./ui_command.ts");
+        return await uiCommand(line.flags, io, signal);
+      }
       case "emulator": {
         const { emulatorCommand } = await import("./emulator_command.ts");
         return await emulatorCommand(line.flags, io, signal);
