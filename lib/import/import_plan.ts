@@ -237,6 +237,14 @@ function chooseIdentifier(
   return byKind ?? mapped.find((m) => m.field!.hasUniquenessConstraint === true)?.field;
 }
 
+/**
+ * The most characters any Eloqua text field holds: "large text" fields take 32,000, "small text" 100
+ * (contacts) or 250 (custom objects). The Bulk API's fields say only `string`, not which (Oracle's
+ * "Bulk API data types" page), so a longer value is refused before it is sent and a shorter one is
+ * left to Eloqua.
+ */
+export const LARGE_TEXT_MAX_LENGTH = 32_000;
+
 /** The checks of a field, from its Eloqua type. */
 function fieldSpec(name: string, field: EloquaField, identifies: boolean): FieldSpec {
   const format: FieldFormat | undefined =
@@ -253,6 +261,7 @@ function fieldSpec(name: string, field: EloquaField, identifies: boolean): Field
     trim: true,
     ...(format === undefined ? {} : { format }),
     ...(format === "email" ? { maxLength: 254 } : {}),
+    ...(field.dataType === "string" ? { maxLength: LARGE_TEXT_MAX_LENGTH } : {}),
   });
 }
 

@@ -162,7 +162,8 @@ export function isEmail(value: string): boolean {
 
 /**
  * The first problem of a row, checking its fields in the schema's order, each trimmed as
- * `String.prototype.trim` does: empty and required, longer than 254 (e-mail fields), a control character
+ * `String.prototype.trim` does: empty and required, longer than 254 (e-mail fields) or 32,000 (string
+ * fields), a control character
  * U+0000–U+001F or U+007F (string fields; each format refuses them itself), then the format.
  */
 export function rowProblem(plan: ModelPlanOk, values: readonly string[]): string | undefined {
@@ -184,6 +185,8 @@ export function rowProblem(plan: ModelPlanOk, values: readonly string[]): string
         if (!isDate(value)) return "INVALID_DATE";
         break;
       default:
+        // No Eloqua text field holds more than 32,000 characters (large text).
+        if (field.dataType === "string" && value.length > 32_000) return "FIELD_TOO_LONG";
         if (/[\u0000-\u001f\u007f]/.test(value)) return "CONTROL_CHARACTER";
     }
   }

@@ -128,6 +128,8 @@ describe("planImport", () => {
     expect(result.options.schema.key).toEqual(["Event", "Email"]);
     expect(result.options.definition.identifierFieldName).toBeUndefined();
     expect(result.options.schema.fields[1]).toMatchObject({ format: "email", maxLength: 254 });
+    // A string field may be large text: nothing past its 32,000 characters fits.
+    expect(result.options.schema.fields[0]!.maxLength).toBe(32_000);
     const named = planImport(["Event", "Email"], fields, {
       kind: { name: "custom object 1", path: "/customObjects/1/imports" },
       identifier: "email",

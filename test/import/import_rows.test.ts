@@ -289,4 +289,27 @@ describe("importRows: opportunities planned from a header and Eloqua's fields", 
       importRows(stream(""), { ...plan.options, dryRun: true, keep: "latest" as "last" }),
     ).rejects.toThrow(/keep/);
   });
+
+  it("should refuse a text value longer than any Eloqua text field holds (32,000 characters) before sending it", async () => {
+    const long = "x".repeat(32_000);
+    const text = `Opportunity ID,Name,Stage,Amount\nO1,${long},Proposal,1\nO2,${long}é,Proposal,2\nO3,${long}x,Proposal,3\n`;
+    await withEmulator({}, async (server, client) => {
+      const plan = planImport(["Opportunity ID", "Name", "Stage", "Amount"], FIELDS, {
+        kind: IMPORT_KINDS.opportunities,
+      });
+      const rejects: Reject[] = [];
+      const report = await importRows(stream(text, 4096), {
+        client,
+        ...plan.options,
+        onReject: (r) => rejects.push(r),
+      });
+      expect(report.rows).toMatchObject({ read: 3, invalid: 2, staged: 1 });
+      expect(rejects.map((r) => [r.line, r.code, r.message])).toEqual([
+        [3, "FIELD_TOO_LONG", "input line 3: Name has 32001 characters, more than the 32000 allowed"],
+        [4, "FIELD_TOO_LONG", "input line 4: Name has 32001 characters, more than the 32000 allowed"],
+      ]);
+      const held = server.emulator.records().filter((r) => r.state === "synced");
+      expect(held.map((r) => [r.row.OpportunityID, r.row.Name?.length])).toEqual([["O1", 32_000]]);
+    });
+  });
 });
