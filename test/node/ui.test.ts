@@ -100,6 +100,8 @@ describe("the import page (eloqua-bulk ui) in Chromium", () => {
     expect(await text("detected")).toContain('utf-8, columns separated by ","');
     expect(await page.inputValue('select[data-column="OpportunityID"]')).toBe("OpportunityID");
     expect(await page.inputValue('select[data-column="EmailAddress"]')).toBe("EmailAddress");
+    // Linkages keep the first row of a repeated pair: the sentence about the last row is for records.
+    expect(await page.isHidden("#keep-last")).toBe(true);
     // Each previewed row says what the import will do with it: invalid and duplicate lines are not ok.
     const rows = await page.$$eval("#preview tbody tr", (trs: HTMLTableRowElement[]) =>
       trs.map((tr) => [Number(tr.cells[0]?.textContent), tr.cells[tr.cells.length - 1]?.textContent ?? ""]),
@@ -143,7 +145,7 @@ describe("the import page (eloqua-bulk ui) in Chromium", () => {
     }
   });
 
-  it("should import opportunities as the CLI does: same counts, same rejects file", {
+  it("should import opportunities as the CLI does: the last valid row of a repeated id, same counts, same rejects file", {
     timeout: 90_000,
   }, async () => {
     const made = OPPORTUNITIES.file(400, 5);
@@ -154,13 +156,25 @@ describe("the import page (eloqua-bulk ui) in Chromium", () => {
     await page.setInputFiles("#file", path);
     await page.waitForSelector("#start:not([disabled])");
     expect(await page.inputValue('select[data-column="Opportunity ID"]')).toBe("{{Opportunity.Id}}");
+    expect(await text("keep-last")).toBe(
+      "A repeated identifier: its last valid row is imported, as if the rows were applied in order.",
+    );
+    expect(await page.isVisible("#keep-last")).toBe(true);
     await page.click("#start");
     await waitForState("done");
     const report = JSON.parse(await download("download-report")) as ImportReport;
     expect(report.rows.read).toBe(made.rows);
     expect(report.rows.invalid).toBe(made.invalidLines.length);
     expect(report.rows.duplicate).toBe(made.duplicateLines.length);
+    expect(report.rows.staged).toBe(made.expected.size);
     expect(await count("n-staged")).toBe(report.rows.staged);
+    // Eloqua holds each id's last valid row: the values of the later occurrences.
+    const held = ui
+      .emulator!.records()
+      .filter((x) => x.definitionUri === report.definitionUri && x.state === "synced")
+      .map((x) => OPPORTUNITIES.heldKey(x.row));
+    expect(new Set(held)).toEqual(made.expected);
+    expect(await page.$eval("#progress", (bar: HTMLProgressElement) => bar.value)).toBe(1);
     const rejects = await download("download-rejects");
     const cliRejects = join(dir, "cli-deal-rejects.csv");
     const run = await cli(["import", "opportunities", path, "--rejects", cliRejects, "--quiet"]);

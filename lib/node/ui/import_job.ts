@@ -17,6 +17,7 @@ import { spawnRowWorkerThread } from "../row_worker_thread.ts";
 import { fingerprintStream } from "./fingerprint_stream.ts";
 import { type ImportChoice, problemOf, type SetupProblem, setupImport } from "./import_setup.ts";
 import { tallyRejectsFile } from "./rejects_tally.ts";
+import { spoolUpload, type UploadSpool } from "./upload_spool.ts";
 
 /** Rejects kept for the page's table; the rejects file has them all. */
 const FIRST_REJECTS = 50;
@@ -30,7 +31,10 @@ export interface JobSnapshot {
   readonly state: JobState;
   readonly file: string | null;
   readonly size: number | null;
+  /** Bytes read over every read of the file: up to `size` times `reads`. */
   readonly bytesRead: number;
+  /** How many times the run reads the file: 2 for records (a first read finds each identifier's last valid row), else 1. */
+  readonly reads: 1 | 2;
   readonly elapsedMs: number;
   readonly rows: RowReport;
   readonly syncs: number;
@@ -74,6 +78,8 @@ export class ImportJob {
   readonly id: string;
   readonly choice: ImportChoice;
   readonly rejectsPath: string;
+  /** Where a run's upload is copied while it is read, so that the import can read it again. */
+  readonly spoolPath: string;
   readonly #context: JobContext;
   readonly #listeners = new Set<(snapshot: JobSnapshot) => void>();
   #state: JobState = "ready";
@@ -97,6 +103,7 @@ export class ImportJob {
     this.choice = choice;
     this.#context = context;
     this.rejectsPath = join(context.folder, `job-${id}-rejects.csv`);
+    this.spoolPath = join(context.folder, `job-${id}-upload`);
   }
 
   get report(): ImportReport | null {
@@ -105,6 +112,11 @@ export class ImportJob {
 
   get state(): JobState {
     return this.#state;
+  }
+
+  /** Records keep a repeated identifier's last valid row, as the CLI does for a file; linkages the first. */
+  get #lastRow(): boolean {
+    return this.choice.kind.name !== "linkages";
   }
 
   /** Calls `listener` with every new snapshot until the returned function is called. */
@@ -121,6 +133,7 @@ export class ImportJob {
       file: this.#file,
       size: this.#size,
       bytesRead: this.#bytesRead,
+      reads: this.#lastRow ? 2 : 1,
       elapsedMs: this.#state === "running" ? Date.now() - this.#started : this.#elapsedMs,
       rows: this.#rows,
       syncs: this.#syncs,
@@ -173,16 +186,13 @@ export class ImportJob {
     this.#rows = NO_ROWS;
     this.#emit();
     let rejects: RejectsFile | undefined;
+    let spool: UploadSpool | undefined;
     try {
-      const counted = body.pipeThrough(
-        new TransformStream<Uint8Array, Uint8Array>({
-          transform: (chunk, out) => {
-            this.#bytesRead += chunk.byteLength;
-            out.enqueue(chunk);
-          },
-        }),
-      );
-      const { fingerprint, stream } = await fingerprintStream(counted, size);
+      const counted = this.#counted(body);
+      // Every byte of the upload goes to the copy as it passes, read for the fingerprint, the header or
+      // the first read: the copy is the upload, byte for byte, as the CLI reads a file twice.
+      spool = this.#lastRow ? spoolUpload(counted, this.spoolPath) : undefined;
+      const { fingerprint, stream } = await fingerprintStream(spool?.stream ?? counted, size);
       const resumeFrom =
         this.#checkpoint === undefined ? undefined : checkCheckpoint(this.#checkpoint, fingerprint);
       const decoded = await decodeInput(stream);
@@ -243,7 +253,16 @@ export class ImportJob {
               ...(Object.keys(setup.columns).length === 0 ? {} : { columns: setup.columns }),
               ...(setup.linkage === undefined ? {} : { definition: setup.linkage }),
             })
-          : await importRows(peeked.stream, { ...options, ...setup.plan.options });
+          : spool === undefined
+            ? await importRows(peeked.stream, { ...options, ...setup.plan.options })
+            : await importRows(this.#again(spool), {
+                ...options,
+                ...setup.plan.options,
+                // The first read (the upload, copied as it goes) finds each identifier's last valid row;
+                // the import then reads the copy. A resumed run reads the whole upload again too.
+                keep: "last",
+                reread: () => peeked.stream,
+              });
       await rejects.close();
       rejects = undefined;
       this.#report = report;
@@ -266,11 +285,38 @@ export class ImportJob {
         : ((error as { problem?: SetupProblem }).problem ?? problemOf(error));
       this.#state = controller.signal.aborted ? "stopped" : "failed";
     } finally {
+      await spool?.remove().catch(() => {});
       this.#elapsedMs = Date.now() - this.#started;
       this.#controller = undefined;
     }
     this.#emit();
     return this.snapshot();
+  }
+
+  /** `source`, its bytes added to the run's `bytesRead`. */
+  #counted(source: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+    return source.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform: (chunk, out) => {
+          this.#bytesRead += chunk.byteLength;
+          out.enqueue(chunk);
+        },
+      }),
+    );
+  }
+
+  /** The copy of the upload, decoded as the upload was (same bytes, same decoding): the import's read. */
+  async *#again(spool: UploadSpool): AsyncGenerator<Uint8Array | string> {
+    const reader = (await decodeInput(this.#counted(spool.reopen()))).stream.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        yield value;
+      }
+    } finally {
+      await reader.cancel().catch(() => {});
+    }
   }
 
   #emit(): void {

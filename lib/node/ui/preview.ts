@@ -109,7 +109,14 @@ export async function previewSample(
     ...(peeked.delimiter === "," ? {} : { delimiter: peeked.delimiter }),
   };
   try {
-    if (setup.plan !== undefined) await importRows(streamOf(text), { ...options, ...setup.plan.options });
+    // Records keep a repeated identifier's last valid row, as the import does: the earlier rows are the duplicates.
+    if (setup.plan !== undefined)
+      await importRows(streamOf(text), {
+        ...options,
+        ...setup.plan.options,
+        keep: "last",
+        reread: () => streamOf(text),
+      });
     else
       await importLinkages(streamOf(text), {
         ...options,

@@ -86,6 +86,8 @@ async function preview() {
       ? `${page.file.name}: ${number(page.file.size)} bytes, ${result.gzip ? "gzip-compressed " : ""}${result.encoding}, columns separated by ${delimiter}.`
       : "";
   showProblem(result.problem);
+  // Records keep the last valid row of an identifier (the server reads the file twice); linkages the first.
+  $("keep-last").hidden = choice().kind === "linkages" || !(result.header?.length > 0);
   showMapping(result);
   showPreview(result);
   $("start").disabled = result.problem !== undefined && result.problem !== null;
@@ -194,7 +196,9 @@ function showJob(job) {
   const seconds = job.elapsedMs / 1000;
   $("n-speed").textContent = seconds > 0 ? (job.bytesRead / 1e6 / seconds).toFixed(2) : "0";
   $("n-sync").textContent = job.sync === null ? "–" : `${job.sync.uri} ${job.sync.status}`;
-  $("progress").value = job.size > 0 ? Math.min(1, job.bytesRead / job.size) : 0;
+  // A record import reads the file twice (first for each identifier's last row): the bar spans both reads.
+  const total = job.size * (job.reads ?? 1);
+  $("progress").value = total > 0 ? Math.min(1, job.bytesRead / total) : 0;
   $("stop").disabled = job.state !== "running";
   const resumable = job.state === "stopped" || (job.state === "failed" && job.checkpointLine !== null);
   $("resume").disabled = !resumable || page.file === null;
