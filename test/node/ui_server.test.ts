@@ -117,6 +117,26 @@ describe("the ui server", () => {
     expect(text).not.toContain(SECRET);
   });
 
+  it("should preview records as the import keeps them: a repeated id's earlier rows are the duplicates", async () => {
+    const csv = [
+      "Opportunity ID,Opportunity Name,Stage,Amount,Close Date",
+      "OPP-1,First,Prospecting,10,2026-01-15",
+      "OPP-2,Other,Prospecting,20,2026-01-15",
+      "opp-1,Second,Closed Won,30,2026-02-15",
+      "OPP-1,Third,Closed Won,lots,2026-03-15",
+      "",
+    ].join("\n");
+    const { text } = await preview(csv, { kind: "opportunities" });
+    const result = JSON.parse(text);
+    expect(result.problem ?? undefined).toBeUndefined();
+    expect(result.rows.map((r: { rejects: { code: string }[] }) => r.rejects.map((x) => x.code))).toEqual([
+      ["DUPLICATE"],
+      [],
+      [],
+      ["INVALID_NUMBER"],
+    ]);
+  });
+
   it("should say clearly, without a stack, that a binary file is not CSV", async () => {
     const { status, text } = await preview(new Uint8Array([0x50, 0x4b, 3, 4, 0, 0, 0, 1, 10]), {
       kind: "opportunities",

@@ -17,8 +17,8 @@ export interface UploadSpool {
   /** The upload's bytes as they come, each one written to the file before it is handed on. */
   readonly stream: ReadableStream<Uint8Array>;
   /**
-   * The file read from its start: opened at the first pull, which must come after `stream` has ended
-   * (then the file holds every byte of the upload).
+   * The file read from its start: its first pull waits for `stream` to have ended (then the file holds
+   * every byte of the upload), and fails if the copy is deleted first.
    */
   reopen(): ReadableStream<Uint8Array>;
   /** Closes and deletes the file. */
@@ -32,7 +32,13 @@ export interface UploadSpool {
  */
 export function spoolUpload(source: ReadableStream<Uint8Array>, path: string): UploadSpool {
   let handle: FileHandle | undefined;
-  let complete = false;
+  let removed = false;
+  // Settles when the upload has ended (the file then holds all of it), or when the copy is deleted first.
+  let settle!: { resolve: () => void; reject: (error: Error) => void };
+  const spooled = new Promise<void>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+  spooled.catch(() => {});
   let reading: ReadableStreamDefaultReader<Uint8Array> | undefined;
   const failed = (error: unknown) =>
     new UploadSpoolError(
@@ -48,10 +54,13 @@ export function spoolUpload(source: ReadableStream<Uint8Array>, path: string): U
         } catch (error) {
           throw failed(error);
         }
+        // Removed while it was being opened: the file must not outlive the run.
+        if (removed) await close();
       },
       async transform(chunk, out) {
         try {
-          await handle!.write(chunk);
+          if (handle === undefined) throw new Error("the copy was deleted");
+          await handle.write(chunk);
         } catch (error) {
           throw failed(error);
         }
@@ -61,10 +70,16 @@ export function spoolUpload(source: ReadableStream<Uint8Array>, path: string): U
         const opened = handle;
         handle = undefined;
         await opened?.close();
-        complete = true;
+        if (!removed) settle.resolve();
       },
     }),
   );
+  async function close(): Promise<void> {
+    const opened = handle;
+    handle = undefined;
+    await opened?.close().catch(() => {});
+    await rm(path, { force: true });
+  }
   return {
     stream,
     reopen() {
@@ -73,12 +88,7 @@ export function spoolUpload(source: ReadableStream<Uint8Array>, path: string): U
         async pull(controller) {
           if (reader === undefined) {
             // Read before the upload ended, the file would miss its end: the import would lose rows.
-            if (!complete) {
-              throw new UploadSpoolError(
-                "UPLOAD_SPOOL_INCOMPLETE",
-                "The copy of the upload was read before the whole upload had arrived.",
-              );
-            }
+            await spooled;
             reader = (await fileSource(path)).stream.getReader();
             reading = reader;
           }
@@ -92,11 +102,15 @@ export function spoolUpload(source: ReadableStream<Uint8Array>, path: string): U
       });
     },
     async remove() {
-      const opened = handle;
-      handle = undefined;
-      await opened?.close().catch(() => {});
+      removed = true;
+      settle.reject(
+        new UploadSpoolError(
+          "UPLOAD_SPOOL_INCOMPLETE",
+          "The copy of the upload was deleted before the whole upload had arrived.",
+        ),
+      );
+      await close();
       await reading?.cancel().catch(() => {});
-      await rm(path, { force: true });
     },
   };
 }

@@ -159,4 +159,36 @@ describe("ImportJob", () => {
     expect(report.rows).toMatchObject({ read, invalid, duplicate, staged, notSent });
     expect(report.rows.staged).toBe(made.expected.size);
   });
+
+  it("should keep the last valid row of an upload larger than the MiB the fingerprint holds", {
+    timeout: 90_000,
+  }, async () => {
+    const { site, user, password } = server.emulator.credentials;
+    const client = new EloquaBulkClient({
+      auth: { type: "basic", site, user, password },
+      baseUrl: server.url,
+      loginUrl: server.url,
+    });
+    const made = OPPORTUNITIES.file(16_000, 17);
+    const [body, size] = upload(made.csv);
+    // Past the first MiB, the import's own read waits for the first read to have copied the whole upload.
+    expect(size).toBeGreaterThan(1 << 20);
+    const job = new ImportJob(
+      "3",
+      { kind: { name: "opportunities" }, linkTo: "contacts", map: {} },
+      {
+        client,
+        fieldsOf: (choice) => fieldsOf(client, importKindOf(choice.kind), AbortSignal.timeout(30_000)),
+        folder,
+      },
+    );
+    const done = await job.run(body, size, "many-deals.csv");
+    expect(done.problem).toBeNull();
+    expect(done.state).toBe("done");
+    expect(done.bytesRead).toBe(2 * size);
+    expect(done.rows.read).toBe(made.rows);
+    expect(done.rows.duplicate).toBe(made.duplicateLines.length);
+    expect(new Set(held(done.report!.definitionUri))).toEqual(made.expected);
+    expect(existsSync(job.spoolPath)).toBe(false);
+  });
 });

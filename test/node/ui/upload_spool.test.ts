@@ -1,5 +1,5 @@
 // The copy of an upload the page keeps to read it twice: the same bytes back, never read before the
-// upload ended, no reading ahead of the reader (memory stays one chunk), and deleted when asked.
+// upload ended (a read waits for it), no reading ahead of the reader (memory stays one chunk), and deleted when asked.
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,16 +40,44 @@ describe("spoolUpload", () => {
     expect(existsSync(path)).toBe(false);
   });
 
-  it("should refuse to read the copy before the upload has ended", async () => {
-    const { stream } = endless();
-    const spool = spoolUpload(stream, join(folder, "early"));
+  it("should wait for the upload's end before reading the copy, and fail if the copy is deleted first", async () => {
+    const upload = Buffer.from("Opportunity ID\nOPP-1\n");
+    let finish!: () => void;
+    const source = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(upload.subarray(0, 5));
+        finish = () => {
+          controller.enqueue(upload.subarray(5));
+          controller.close();
+        };
+      },
+    });
+    const spool = spoolUpload(source, join(folder, "early"));
+    // Pulled at once, as importRows pulls its source before the first read ends.
+    const again = bytesOf(spool.reopen());
     const reader = spool.stream.getReader();
     await reader.read();
-    await expect(spool.reopen().getReader().read()).rejects.toMatchObject({
-      code: "UPLOAD_SPOOL_INCOMPLETE",
-    });
-    await reader.cancel();
+    finish();
+    while (!(await reader.read()).done) {}
+    expect((await again).equals(upload)).toBe(true);
     await spool.remove();
+
+    const { stream } = endless();
+    const stopped = spoolUpload(stream, join(folder, "stopped"));
+    // Its failure is caught at once: it comes while remove() is awaited, before the expectation below.
+    const early = stopped
+      .reopen()
+      .getReader()
+      .read()
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
+    const upstream = stopped.stream.getReader();
+    await upstream.read();
+    await stopped.remove();
+    expect(await early).toMatchObject({ code: "UPLOAD_SPOOL_INCOMPLETE" });
+    await upstream.cancel();
   });
 
   it("should read the upload no faster than its reader: a chunk or two ahead, not the whole upload", async () => {
