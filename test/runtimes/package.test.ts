@@ -120,7 +120,7 @@ describe.skipIf(!ON_NODE)("the npm package", { timeout: 180_000 }, () => {
 
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-  it("should pack built JS, declarations, README, LICENSE and the bin, and no sources or tests", () => {
+  it("should pack built JS, declarations, the web page's assets, README, LICENSE and the bin, and no sources or tests", () => {
     for (const path of [
       "LICENSE",
       "README.md",
@@ -135,12 +135,15 @@ describe.skipIf(!ON_NODE)("the npm package", { timeout: 180_000 }, () => {
       "dist/node/cli/main.js",
       "dist/deno/mod.js",
       "dist/deno/mod.d.ts",
+      "lib/node/ui/assets/index.html",
     ]) {
       expect(files).toContain(path);
     }
     const unexpected = files.filter(
       (path) =>
         !/^dist\/.+\.(js|d\.ts|js\.map)$/.test(path) &&
+        // The page's files are served as they are, from the package.
+        !/^lib\/node\/ui\/assets\/[^/]+\.(html|js|css)$/.test(path) &&
         !["LICENSE", "README.md", "package.json", "bin/eloqua-bulk.mjs"].includes(path),
     );
     expect(unexpected).toEqual([]);
