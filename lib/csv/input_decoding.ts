@@ -110,3 +110,23 @@ async function peekFirst<T extends Uint8Array | string>(
   });
   return { first, stream };
 }
+
+/**
+ * The input `open` gives, decoded as {@linkcode decodeInput} decodes it, opened at the first read: a
+ * second read of the same input (`importRows`'s `reread`, or the import's read of a copy).
+ */
+export async function* decodeLater(
+  open: () => ReadableStream<Uint8Array | string> | Promise<ReadableStream<Uint8Array | string>>,
+  options: DecodeInputOptions = {},
+): AsyncGenerator<Uint8Array | string> {
+  const reader = (await decodeInput(await open(), options)).stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}

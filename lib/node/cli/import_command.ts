@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import { EloquaBulkClient } from "../../client/client.ts";
 import type { RetryEvent } from "../../client/http.ts";
 import { CsvHeaderError } from "../../csv/csv_errors.ts";
-import { decodeInput } from "../../csv/input_decoding.ts";
+import { decodeInput, decodeLater } from "../../csv/input_decoding.ts";
 import { peekHeader } from "../../csv/peek_header.ts";
 import type { ImportCheckpoint } from "../../import/checkpoint.ts";
 import { importLinkages } from "../../import/import_linkages.ts";
@@ -263,7 +263,7 @@ export async function importCommand(
     if (keep === "last") {
       const encoding = flags.encoding === undefined ? {} : { encoding: flags.encoding };
       recordOptions.keep = "last";
-      recordOptions.reread = () => reopen(file, encoding);
+      recordOptions.reread = () => decodeLater(async () => (await fileSource(file)).stream, encoding);
     } else if (keep === "first" && keepFlag === undefined) {
       progress.info(
         `${source.name} is read once: the first row of a repeated identifier is imported (a file gets the last).`,
@@ -377,21 +377,6 @@ async function listFieldsFor(
 }
 
 /** Runs and empties the cleanups, newest first; their own failures are reported by what they close. */
-/** The file opened and decoded again from its start, for the first read of `--keep last`. */
-async function* reopen(file: string, encoding: { encoding?: string }): AsyncGenerator<Uint8Array | string> {
-  const again = await fileSource(file);
-  const reader = (await decodeInput(again.stream, encoding)).stream.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-}
-
 async function runCleanups(cleanups: (() => Promise<void>)[]): Promise<void> {
   let failure: unknown;
   while (cleanups.length > 0) {

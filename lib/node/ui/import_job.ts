@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { EloquaBulkClient } from "../../client/client.ts";
 import type { EloquaField } from "../../client/types.ts";
-import { decodeInput } from "../../csv/input_decoding.ts";
+import { decodeInput, decodeLater } from "../../csv/input_decoding.ts";
 import { peekHeader } from "../../csv/peek_header.ts";
 import {
   checkCheckpoint,
@@ -246,6 +246,8 @@ export class ImportJob {
       };
       if (resumeFrom !== undefined) options.checkpoint = resumeFrom;
       if (peeked.delimiter !== ",") options.delimiter = peeked.delimiter;
+      // A const, so the closure that reads the copy sees it set.
+      const copy = spool;
       const report =
         setup.plan === undefined
           ? await importLinkages(peeked.stream, {
@@ -253,16 +255,19 @@ export class ImportJob {
               ...(Object.keys(setup.columns).length === 0 ? {} : { columns: setup.columns }),
               ...(setup.linkage === undefined ? {} : { definition: setup.linkage }),
             })
-          : spool === undefined
+          : copy === undefined
             ? await importRows(peeked.stream, { ...options, ...setup.plan.options })
-            : await importRows(this.#again(spool), {
-                ...options,
-                ...setup.plan.options,
-                // The first read (the upload, copied as it goes) finds each identifier's last valid row;
-                // the import then reads the copy. A resumed run reads the whole upload again too.
-                keep: "last",
-                reread: () => peeked.stream,
-              });
+            : await importRows(
+                decodeLater(() => this.#counted(copy.reopen())),
+                {
+                  ...options,
+                  ...setup.plan.options,
+                  // The first read (the upload, copied as it goes) finds each identifier's last valid row;
+                  // the import then reads the copy. A resumed run reads the whole upload again too.
+                  keep: "last",
+                  reread: () => peeked.stream,
+                },
+              );
       await rejects.close();
       rejects = undefined;
       this.#report = report;
@@ -303,20 +308,6 @@ export class ImportJob {
         },
       }),
     );
-  }
-
-  /** The copy of the upload, decoded as the upload was (same bytes, same decoding): the import's read. */
-  async *#again(spool: UploadSpool): AsyncGenerator<Uint8Array | string> {
-    const reader = (await decodeInput(this.#counted(spool.reopen()))).stream.getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        yield value;
-      }
-    } finally {
-      await reader.cancel().catch(() => {});
-    }
   }
 
   #emit(): void {
