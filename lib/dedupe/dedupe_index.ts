@@ -1,4 +1,4 @@
-import { InvalidOptionError } from "../errors.ts";
+import { EloquaBulkError, InvalidOptionError } from "../errors.ts";
 
 /** Options of {@linkcode DedupeIndex}. */
 export interface DedupeIndexOptions {
@@ -10,43 +10,35 @@ export interface DedupeIndexOptions {
   expectedKeys?: number;
 }
 
-const SHARD_BITS = 6;
-/** Words a slot: `h1, h2, h3` of a key (its `h0` only picks the shard). */
 const WORDS = 3;
-const SHARDS = 1 << SHARD_BITS;
 const MIN_CAPACITY = 16;
 const MAX_LOAD = 0.75;
-const GROWTH = 1.5;
+/** 2^30 slots (12 GiB): the most an `Int32Array` of three words a slot can hold, as a power of two. */
+const MAX_CAPACITY = 2 ** 30;
 
-/**
- * The home slot of a key in a table of `capacity` slots: `h1` scaled to the
- * capacity (Lemire's "fastrange"), not `h1 % capacity`. The home grows with
- * `h1`, so a table read in slot order is written nearly in order when it
- * grows — sequential, cache-friendly rehashing — and no division is needed.
- */
-function home(h1: number, capacity: number): number {
-  const slot = Math.floor(((h1 >>> 0) * capacity) / 4294967296);
-  // Past 2^21 slots the product is rounded; it can then round up to the capacity itself.
-  return slot < capacity ? slot : capacity - 1;
+/** The smallest power of two ≥ 16 whose 75% holds `keys`. */
+function capacityFor(keys: number): number {
+  let capacity = MIN_CAPACITY;
+  while (capacity * MAX_LOAD < keys && capacity < MAX_CAPACITY) capacity *= 2;
+  return capacity;
 }
 
 /**
- * A set of 128-bit keys in typed arrays: open addressing with linear
- * probing, at most 75% full, grown by ×1.5, with no per-key object. It is
- * split in 64 shards by the top 6 bits of a key's first word, which a slot
- * then need not keep: a slot is the other three words, 12 bytes — so between
- * 16 and 24 bytes per key, and two keys are one only if 102 bits match. The
- * shards grow one at a time, so growing never holds two copies of the whole
- * set and no single array limits the number of keys.
+ * A set of 128-bit keys in one typed array: open addressing with linear
+ * probing, a power-of-two number of slots, at most 75% full, doubled when
+ * fuller, with no per-key object. A slot keeps three of a key's four words
+ * (12 bytes: between 16 and 32 bytes a key), its home slot is the second
+ * word's low bits, and two keys are one only if those 96 bits match.
  *
- * (Slots of 16 bytes, the whole key, meant a third more memory touched at
- * random, and a page's first touch is costly on a VM: bench/README.md.)
+ * One table and masks rather than shards or multiplications: the inner loop
+ * is a few integer operations (bench/README.md has the measurements). Growing
+ * holds the old and the new table at once, so pass `expectedKeys` when it
+ * can be known.
  */
 export class DedupeIndex {
-  readonly #slots: Int32Array[] = [];
-  readonly #capacity: number[] = [];
-  readonly #count: number[] = [];
-  readonly #growAt: number[] = [];
+  #slots: Int32Array;
+  #mask: number;
+  #growAt: number;
   #size = 0;
 
   constructor(options: DedupeIndexOptions = {}) {
@@ -54,13 +46,10 @@ export class DedupeIndex {
     if (!Number.isSafeInteger(expected) || expected < 0) {
       throw new InvalidOptionError("DedupeIndex", "expectedKeys", "a non-negative integer", expected);
     }
-    const perShard = Math.max(MIN_CAPACITY, Math.ceil(expected / SHARDS / 0.7));
-    for (let s = 0; s < SHARDS; s++) {
-      this.#slots.push(new Int32Array(perShard * WORDS));
-      this.#capacity.push(perShard);
-      this.#count.push(0);
-      this.#growAt.push(Math.floor(perShard * MAX_LOAD));
-    }
+    const capacity = capacityFor(expected);
+    this.#slots = new Int32Array(capacity * WORDS);
+    this.#mask = capacity - 1;
+    this.#growAt = Math.floor(capacity * MAX_LOAD);
   }
 
   /** Number of keys held. */
@@ -68,32 +57,54 @@ export class DedupeIndex {
     return this.#size;
   }
 
-  /** Bytes of the tables. */
+  /** Bytes of the table. */
   get bytes(): number {
-    let total = 0;
-    for (const slots of this.#slots) total += slots.byteLength;
-    return total;
+    return this.#slots.byteLength;
   }
 
   /**
-   * Add `count` keys stored four words each in `keys`; `fresh[j]` is set to
-   * 1 when key `j` was not there before (nor earlier in `keys`), else 0.
+   * Add the `count` keys stored four words each in `keys` from key `from`
+   * on; `fresh[j]` is set to 1 when key `from + j` was not there before (nor
+   * earlier in `keys`), else 0.
    *
    * Faster than {@linkcode add} one by one: it first reads the home slot of
    * every key, so the cache misses of a large table overlap instead of
    * coming one after another, then inserts in order.
    */
-  addMany(keys: Int32Array, count: number, fresh: Uint8Array): void {
+  addMany(keys: Int32Array, from: number, count: number, fresh: Uint8Array): void {
+    let slots = this.#slots;
+    let mask = this.#mask;
+    const end = (from + count) * 4;
     let touched = 0;
-    for (let j = 0; j < count; j++) {
-      const h0 = keys[j * 4]!;
-      const shard = h0 >>> (32 - SHARD_BITS);
-      const slots = this.#slots[shard]!;
-      touched |= slots[home(keys[j * 4 + 1]!, this.#capacity[shard]!) * WORDS]!;
-    }
+    for (let k = from * 4; k < end; k += 4) touched |= slots[(keys[k + 1]! & mask) * WORDS]!;
     this.#sink = touched;
-    for (let j = 0; j < count; j++) {
-      fresh[j] = this.add(keys[j * 4]!, keys[j * 4 + 1]!, keys[j * 4 + 2]!, keys[j * 4 + 3]!) ? 1 : 0;
+    for (let k = from * 4, j = 0; k < end; k += 4, j++) {
+      const h1 = keys[k + 1]!;
+      const h2 = keys[k + 2]!;
+      const h3 = keys[k + 3]!;
+      let slot = h1 & mask;
+      let i = slot * WORDS;
+      let isNew = 1;
+      for (;;) {
+        const s3 = slots[i + 2]!;
+        if (s3 === 0) break;
+        if (s3 === h3 && slots[i] === h1 && slots[i + 1] === h2) {
+          isNew = 0;
+          break;
+        }
+        slot = (slot + 1) & mask;
+        i = slot * WORDS;
+      }
+      fresh[j] = isNew;
+      if (isNew === 0) continue;
+      slots[i] = h1;
+      slots[i + 1] = h2;
+      slots[i + 2] = h3;
+      if (++this.#size > this.#growAt) {
+        this.#grow();
+        slots = this.#slots;
+        mask = this.#mask;
+      }
     }
   }
 
@@ -106,46 +117,42 @@ export class DedupeIndex {
    * `h3` must not be 0 (the empty slot): {@linkcode hashKey} guarantees that.
    */
   add(h0: number, h1: number, h2: number, h3: number): boolean {
-    const shard = h0 >>> (32 - SHARD_BITS);
-    const slots = this.#slots[shard]!;
-    const capacity = this.#capacity[shard]!;
-    let i = home(h1, capacity) * WORDS;
-    const end = capacity * WORDS;
-    for (;;) {
-      const s3 = slots[i + 2]!;
-      if (s3 === 0) break;
-      if (s3 === h3 && slots[i] === h1 && slots[i + 1] === h2) return false;
-      i += WORDS;
-      if (i === end) i = 0;
-    }
-    slots[i] = h1;
-    slots[i + 1] = h2;
-    slots[i + 2] = h3;
-    this.#size++;
-    if (++this.#count[shard]! > this.#growAt[shard]!) this.#grow(shard);
-    return true;
+    const one = this.#one;
+    one[0] = h0;
+    one[1] = h1;
+    one[2] = h2;
+    one[3] = h3;
+    this.addMany(one, 0, 1, this.#oneFresh);
+    return this.#oneFresh[0] === 1;
   }
 
-  #grow(shard: number): void {
-    const old = this.#slots[shard]!;
-    const capacity = Math.ceil(this.#capacity[shard]! * GROWTH);
+  readonly #one = new Int32Array(4);
+  readonly #oneFresh = new Uint8Array(1);
+
+  #grow(): void {
+    const capacity = (this.#mask + 1) * 2;
+    if (capacity > MAX_CAPACITY) {
+      throw new EloquaBulkError(
+        "DEDUPE_INDEX_FULL",
+        `The dedupe index holds at most ${Math.floor(MAX_CAPACITY * MAX_LOAD)} unique keys: split the input into smaller files`,
+      );
+    }
+    const old = this.#slots;
     const slots = new Int32Array(capacity * WORDS);
-    const end = capacity * WORDS;
+    const mask = capacity - 1;
+    // A key's new home is its old one or that plus the old capacity: reading in slot order writes nearly in order.
     for (let j = 0; j < old.length; j += WORDS) {
       const h3 = old[j + 2]!;
       if (h3 === 0) continue;
       const h1 = old[j]!;
-      let i = home(h1, capacity) * WORDS;
-      while (slots[i + 2] !== 0) {
-        i += WORDS;
-        if (i === end) i = 0;
-      }
-      slots[i] = h1;
-      slots[i + 1] = old[j + 1]!;
-      slots[i + 2] = h3;
+      let slot = h1 & mask;
+      while (slots[slot * WORDS + 2] !== 0) slot = (slot + 1) & mask;
+      slots[slot * WORDS] = h1;
+      slots[slot * WORDS + 1] = old[j + 1]!;
+      slots[slot * WORDS + 2] = h3;
     }
-    this.#slots[shard] = slots;
-    this.#capacity[shard] = capacity;
-    this.#growAt[shard] = Math.floor(capacity * MAX_LOAD);
+    this.#slots = slots;
+    this.#mask = mask;
+    this.#growAt = Math.floor(capacity * MAX_LOAD);
   }
 }
