@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeInput } from "../../lib/csv/input_decoding.ts";
+import { decodeInput, sniffNotUtf8 } from "../../lib/csv/input_decoding.ts";
 import { isInvalidOptionError } from "../../lib/errors.ts";
 
 const CSV = "OpportunityID,EmailAddress\nO-é,a@b.co\n";
@@ -68,5 +69,58 @@ describe("decodeInput", () => {
     await expect(decodeInput(streamOf(latin1), { encoding: "klingon" })).rejects.toSatisfy(
       isInvalidOptionError,
     );
+  });
+});
+
+describe("sniffNotUtf8", () => {
+  const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+  const utf16NoBom = (value: string, littleEndian: boolean) => utf16(value, littleEndian).subarray(2);
+
+  it("should name windows-1252 for accented letters and curly quotes of a Windows file, with the first such line", () => {
+    const bytes = latin1(
+      "OpportunityID,EmailAddress\r\nO-1,ann@example.com\r\nO-\xe9,\x93ren\xe9\x94@example.com\r\n",
+    );
+    expect(sniffNotUtf8(bytes)).toEqual({ likely: "windows-1252", line: 3, invalid: 4 });
+  });
+
+  it("should name UTF-16 without a byte order mark by where its NUL bytes fall", () => {
+    expect(sniffNotUtf8(utf16NoBom(CSV, true))).toMatchObject({ likely: "utf-16le" });
+    expect(sniffNotUtf8(utf16NoBom(CSV, false))).toMatchObject({ likely: "utf-16be" });
+  });
+
+  it("should leave UTF-8 alone, also with a damaged byte beside real UTF-8 characters, and a sequence cut at 64 KiB", () => {
+    const encoder = new TextEncoder();
+    expect(sniffNotUtf8(encoder.encode(CSV))).toBeUndefined();
+    expect(sniffNotUtf8(encoder.encode("id,email\n1,a@b.co\n"))).toBeUndefined();
+    const damaged = Uint8Array.from([
+      ...encoder.encode("id,email\nO-é,a@b.co\nO-"),
+      0xff,
+      ...encoder.encode(",b@c.co\n"),
+    ]);
+    expect(sniffNotUtf8(damaged)).toBeUndefined();
+    const cut = new Uint8Array(70_000).fill(0x61);
+    cut.set(encoder.encode("é"), 65_535); // its second byte lies past the bytes looked at
+    expect(sniffNotUtf8(cut)).toBeUndefined();
+  });
+
+  it("should never flag text that is UTF-8 (property)", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme", maxLength: 300 }), (value) => {
+        fc.pre(!value.includes("\0"));
+        expect(sniffNotUtf8(new TextEncoder().encode(value))).toBeUndefined();
+      }),
+    );
+  });
+
+  it("should be given by decodeInput only when no encoding was asked for", async () => {
+    const bytes = latin1("OpportunityID,EmailAddress\nO-\xe9,a@b.co\n");
+    expect((await decodeInput(streamOf(bytes, 64))).notUtf8).toMatchObject({
+      likely: "windows-1252",
+      line: 2,
+    });
+    expect((await decodeInput(streamOf(bytes, 64), { encoding: "utf-8" })).notUtf8).toBeUndefined();
+    const read = await decodeInput(streamOf(bytes, 64), { encoding: "windows-1252" });
+    expect(read.notUtf8).toBeUndefined();
+    expect(await text(read.stream)).toBe("OpportunityID,EmailAddress\nO-é,a@b.co\n");
   });
 });

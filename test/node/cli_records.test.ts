@@ -184,7 +184,7 @@ describe("eloqua-bulk import <kind> and fields <kind> (the CLI, spawned)", { tim
     }
   });
 
-  it("should read gzip, UTF-16 (Excel's Unicode text) and --encoding windows-1252, and point a non-UTF-8 file to --encoding", async () => {
+  it("should read gzip, UTF-16 (Excel's Unicode text) and --encoding windows-1252, and stop a non-UTF-8 file at once with the flag to give", async () => {
     const csv = "OpportunityID\tEmailAddress\r\nO-1\tann@example.com\r\nO-2\tbob@example.com\r\n";
     const u16 = join(dir, "unicode.txt");
     writeFileSync(u16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(csv, "utf16le")]));
@@ -203,9 +203,18 @@ describe("eloqua-bulk import <kind> and fields <kind> (the CLI, spawned)", { tim
         "latin1",
       ),
     );
+    // Clearly not UTF-8: stopped before the import, with the likely encoding and the flag.
     const wrong = await cli(["import", latin1, "--dry-run"]);
-    expect(wrong.code).toBe(3);
-    expect(wrong.stdout).toContain("try --encoding windows-1252");
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain(
+      "latin1.csv line 2: the file is not UTF-8 text; it looks like windows-1252 (what Excel on Windows saves;",
+    );
+    expect(wrong.stderr).toContain("Run again with --encoding windows-1252, or --encoding utf-8");
+    expect(wrong.stdout).toBe("");
+    // Read as UTF-8 anyway, every row is rejected, and the summary says what to try.
+    const forced = await cli(["import", latin1, "--dry-run", "--encoding", "utf-8"]);
+    expect(forced.code).toBe(3);
+    expect(forced.stdout).toContain("try --encoding windows-1252");
     const right = await cli(["import", latin1, "--dry-run", "--encoding", "windows-1252"]);
     expect(right.code, right.stderr).toBe(0);
     expect(right.stderr).toContain("as windows-1252 text");

@@ -330,17 +330,11 @@ const SMALL: Record<string, Expected & { real?: boolean }> = {
     real: true,
   },
   // Windows-1252 with CRLF: é as 0xE9 in an OpportunityID and an e-mail, curly quotes as 0x93/0x94.
+  // Not UTF-8 at all: stopped before anything is read, with the encoding to give.
   "windows_1252.csv": {
-    exit: 0,
-    rejects: [
-      [3, "CSV_INVALID_UTF8"],
-      [4, "CSV_INVALID_UTF8"],
-      [5, "CSV_INVALID_UTF8"],
-    ],
-    messages: { 3: utf8In(1), 4: utf8In(2), 5: utf8In(2) },
-    read: 5,
-    good: ["OPP-1|rene@example.com", "OPP-5|zoe@example.com"],
-    real: true,
+    exit: 2,
+    error:
+      /windows_1252\.csv line 3: the file is not UTF-8 text; it looks like windows-1252 .* Run again with --encoding windows-1252/,
   },
   // A BOM, CRLF, a blank line, a quoted line break (OPP-3 spans lines 5–6), no break at the end: the
   // invalid e-mail on line 8 shows the lines are counted right.
@@ -573,14 +567,9 @@ const OPPORTUNITY_CASES: Record<Exclude<HostileOpportunityFile, "utf16le.csv">, 
     held: [...deals(1), "OPP-5|Café 🚀 deal", ...deals(8)],
   },
   "windows_1252.csv": {
-    exit: 0,
-    rejects: [
-      [3, "CSV_INVALID_UTF8"],
-      [4, "CSV_INVALID_UTF8"],
-    ],
-    messages: { 3: utf8In(2), 4: utf8In(6) },
-    read: 4,
-    held: deals(1, 4),
+    exit: 2,
+    error:
+      /windows_1252\.csv line 3: the file is not UTF-8 text; it looks like windows-1252 .* Run again with --encoding windows-1252/,
   },
   // A line break inside a quoted name is read as one record (line 4), and rejected: no value holds one.
   "bom_crlf.csv": {

@@ -18,10 +18,16 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
+/** A problem with the input file, found before the import reads it: exit code 2, its sentence alone. */
+export class InputFileError extends Error {
+  override readonly name = "InputFileError";
+}
+
 /** Whether `error` is the user's to fix before anything runs (exit code 2). */
 export function isUsageProblem(error: unknown): boolean {
   return (
     error instanceof UsageError ||
+    error instanceof InputFileError ||
     isCsvHeaderError(error) ||
     isInvalidOptionError(error) ||
     isFileUnreadableError(error) ||

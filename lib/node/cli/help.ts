@@ -30,7 +30,9 @@ const IMPORT = `eloqua-bulk import [kind] <file.csv | ->
   --delimiter <c>             the field separator: one character or "tab" (default: the one of , ; tab |
                               seen most in the header line)
   --encoding <label>          the file's text encoding if not UTF-8: windows-1252, iso-8859-15, utf-16le, …
-                              (UTF-16 with a byte order mark and gzip files are recognised on their own)
+                              (UTF-16 with a byte order mark and gzip files are recognised on their own;
+                              a file clearly in another encoding stops at once and names the likely one;
+                              --encoding utf-8 reads it as UTF-8 anyway)
   --map "<column>=<field>"    read a field from this column (repeatable; field by name, internal name or
                               statement); for linkages the field is OpportunityID, EmailAddress or the
                               --match-field

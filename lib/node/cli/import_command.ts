@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import { EloquaBulkClient } from "../../client/client.ts";
 import type { RetryEvent } from "../../client/http.ts";
 import { CsvHeaderError } from "../../csv/csv_errors.ts";
-import { decodeInput, decodeLater } from "../../csv/input_decoding.ts";
+import { decodeInput, decodeLater, type NotUtf8 } from "../../csv/input_decoding.ts";
 import { peekHeader } from "../../csv/peek_header.ts";
 import type { ImportCheckpoint } from "../../import/checkpoint.ts";
 import { importLinkages } from "../../import/import_linkages.ts";
@@ -18,7 +18,15 @@ import { fileSource } from "../file_source.ts";
 import { spawnRowWorkerThread } from "../row_worker_thread.ts";
 import type { FlagValues, KindArgument } from "./args.ts";
 import { integerFlag } from "./args.ts";
-import { describeError, EXIT_FAILED, EXIT_OK, EXIT_REJECTED, exitCodeFor, UsageError } from "./cli_errors.ts";
+import {
+  describeError,
+  EXIT_FAILED,
+  EXIT_OK,
+  EXIT_REJECTED,
+  exitCodeFor,
+  InputFileError,
+  UsageError,
+} from "./cli_errors.ts";
 import type { CliIo } from "./cli_io.ts";
 import { duration } from "./format.ts";
 import { fieldsOf, formatMapping, importKindOf, linkageFlags, mapFlags } from "./import_kinds.ts";
@@ -169,6 +177,7 @@ export async function importCommand(
       source.stream,
       flags.encoding === undefined ? {} : { encoding: flags.encoding },
     );
+    if (decoded.notUtf8 !== undefined) throw notUtf8Error(source.name, decoded.notUtf8);
     if (decoded.gzip || decoded.encoding !== "utf-8") {
       const what = [
         decoded.gzip ? "gzip-compressed" : "",
@@ -374,6 +383,19 @@ async function listFieldsFor(
   } finally {
     await server.close();
   }
+}
+
+/** Stops an import that would reject every row of a file in another encoding, before it reads more. */
+function notUtf8Error(name: string, evidence: NotUtf8): InputFileError {
+  const likely =
+    evidence.likely === "windows-1252"
+      ? "windows-1252 (what Excel on Windows saves; ISO-8859-1 and -15 read the same letters)"
+      : `${evidence.likely} without a byte order mark`;
+  return new InputFileError(
+    `${name} line ${evidence.line}: the file is not UTF-8 text; it looks like ${likely}. ` +
+      `Run again with --encoding ${evidence.likely}, or --encoding utf-8 to read it as UTF-8 anyway ` +
+      "(rows that are not UTF-8 are then rejected).",
+  );
 }
 
 /** Runs and empties the cleanups, newest first; their own failures are reported by what they close. */
