@@ -10,7 +10,7 @@ const csv = new Blob([
 
 const stream = new CsvBatchStream({
   columns: { EmailAddress: "email" }, // source header → Eloqua field (headers match case-insensitively)
-  maxBytes: 8_000_000, // hard cap per request body, in UTF-8 bytes
+  maxBytes: 4_000_000, // hard cap per request body, in UTF-8 bytes
   onReject: (reject) => rejects.push(reject),
 });
 for await (const batch of csv.pipeThrough(stream)) {

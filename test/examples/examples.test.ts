@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { ON_NODE } from "../runtimes/runtime.ts";
@@ -25,6 +26,19 @@ describe.skipIf(!ON_NODE)("examples/", () => {
     );
     expect(out).toContain("{ read: 4, invalid: 1, duplicate: 1, batched: 2, skipped: 0 }");
     expect(out).toContain("[ '4 INVALID_EMAIL', '3 DUPLICATE' ]");
+  });
+
+  it("core_batches.ts should be the code the README shows for it (its comments and import path aside)", () => {
+    const readme = readFileSync(new URL("README.md", root), "utf8");
+    const block = /```ts\n\/\/ examples\/core_batches\.ts\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const code = (text: string) =>
+      text
+        .split("\n")
+        .filter((line) => !line.trimStart().startsWith("//"))
+        .map((line) => line.replace(/\s+\/\/ .*$/, "").replace('"../lib/mod.ts"', '"eloqua-bulk-stream"'))
+        .filter((line) => line.trim() !== "");
+    expect(code(block!)).toEqual(code(readFileSync(new URL("examples/core_batches.ts", root), "utf8")));
   });
 
   it("import_file.ts should import the example file into the emulator", async () => {
