@@ -34,9 +34,9 @@ export interface RowDeduperOptions extends DedupeIndexOptions {
   onReject?: RejectHandler;
   /**
    * Keep the last occurrence of each key instead of the first: the line of
-   * each key's last valid row, from `findLastOccurrences` over the same input
-   * with the same options. A row is kept only at that line; earlier ones are
-   * duplicates. A key the table lacks (the input changed between the reads) is
+   * each key's row to keep (its last valid row, else its first), from
+   * `findLastOccurrences` over the same input with the same options. A row
+   * is kept only at that line; earlier ones are duplicates. A key the table lacks (the input changed between the reads) is
    * kept where it is seen.
    * @default undefined (the first occurrence is kept)
    */

@@ -211,21 +211,30 @@ export interface ModelOutcome {
 const utf8 = new TextEncoder();
 
 /**
- * Rows in file order: an invalid row is rejected with its first problem (and its values as read); a
- * valid row whose identifier (trimmed, compared in lower case) — or, without one, whose every value —
- * was seen in an earlier valid row is a DUPLICATE (values trimmed); the first occurrence is staged,
- * unless its JSON object with the body's brackets is over `maxBatchBytes` (ROW_TOO_LARGE, counted
- * invalid; its key still counts as seen).
+ * Rows in file order: an invalid row is rejected with its first problem (and its values as read); of
+ * the valid rows sharing an identifier (trimmed, compared in lower case) — or, without one, every value
+ * — one is staged: the first (`keep: "first"`) or the last (`"last"`), and the others are DUPLICATEs
+ * (values trimmed); the one staged is ROW_TOO_LARGE instead when its JSON object with the body's
+ * brackets is over `maxBatchBytes` (counted invalid; the others stay duplicates).
  */
 export function modelRows(
   plan: ModelPlanOk,
   records: readonly { line: number; values: readonly string[] }[],
   maxBatchBytes: number,
+  keep: "first" | "last" = "first",
 ): ModelOutcome {
   const out: ModelOutcome = { rejects: [], staged: [], read: records.length, invalid: 0, duplicate: 0 };
-  const seen = new Set<string>();
   const keyed =
     plan.identifier === undefined ? plan.fields : plan.fields.filter((f) => f.key === plan.identifier);
+  const keyOf = (values: readonly string[]) =>
+    JSON.stringify(keyed.map((f) => values[f.column]!.trim().toLowerCase()));
+  // The line staged for each key: its first or last valid row.
+  const winner = new Map<string, number>();
+  for (const { line, values } of records) {
+    if (rowProblem(plan, values) !== undefined) continue;
+    const key = keyOf(values);
+    if (keep === "last" || !winner.has(key)) winner.set(key, line);
+  }
   for (const { line, values } of records) {
     const raw = Object.fromEntries(plan.fields.map((f) => [f.key, values[f.column]!]));
     const row = Object.fromEntries(plan.fields.map((f) => [f.key, values[f.column]!.trim()]));
@@ -235,13 +244,11 @@ export function modelRows(
       out.rejects.push({ line, code: problem, values: raw });
       continue;
     }
-    const key = JSON.stringify(keyed.map((f) => row[f.key]!.toLowerCase()));
-    if (seen.has(key)) {
+    if (winner.get(keyOf(values)) !== line) {
       out.duplicate++;
       out.rejects.push({ line, code: "DUPLICATE", values: row });
       continue;
     }
-    seen.add(key);
     if (utf8.encode(JSON.stringify(row)).length + 2 > maxBatchBytes) {
       out.invalid++;
       out.rejects.push({ line, code: "ROW_TOO_LARGE", values: row });

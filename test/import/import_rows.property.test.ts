@@ -469,6 +469,8 @@ interface ImportCase extends HeaderCase {
   batchRoom: number;
   concurrency: number;
   maxFilesPerSync: number;
+  /** Which row of a repeated identifier is imported (`importRows`'s `keep`, with a second read). */
+  keep: "first" | "last";
 }
 
 /** The type each column's values are drawn as: its field's, or the type of the field it names loosely. */
@@ -567,6 +569,7 @@ const importCaseOf = (headers: fc.Arbitrary<HeaderCase>): fc.Arbitrary<ImportCas
         ),
         concurrency: fc.integer({ min: 1, max: 3 }),
         maxFilesPerSync: fc.integer({ min: 1, max: 3 }),
+        keep: fc.constantFrom<ImportCase["keep"]>("first", "last"),
       })
       .map((rest) => ({ ...h, ...rest }));
   });
@@ -621,10 +624,10 @@ function expectations(c: ImportCase) {
   const plan = modelPlan(c.header, c.fields, c.map, c.identifier);
   if (plan.error !== undefined) throw new Error(`generator: the model plan fails with ${plan.error}`);
   const records = c.rows.map((values, i) => ({ line: lines[i]!, values }));
-  const unbounded = modelRows(plan, records, Number.MAX_SAFE_INTEGER);
+  const unbounded = modelRows(plan, records, Number.MAX_SAFE_INTEGER, c.keep);
   const largest = Math.max(2, ...unbounded.staged.map((s) => jsonBytes(s.row) + 2));
   const maxBatchBytes = Math.max(2, Math.floor(largest * c.batchRoom));
-  return { text, plan, maxBatchBytes, want: modelRows(plan, records, maxBatchBytes) };
+  return { text, plan, maxBatchBytes, want: modelRows(plan, records, maxBatchBytes, c.keep) };
 }
 
 /** planImport's plan is the model's: the same columns fill the same fields, in the same schema order. */
@@ -639,7 +642,8 @@ function expectPlan(got: ReturnType<typeof planImport>, want: ModelPlanOk, heade
 
 async function runCase(server: EmulatorServer, client: EloquaBulkClient, c: ImportCase): Promise<void> {
   const { text, plan: model, maxBatchBytes, want } = expectations(c);
-  let source: ReadableStream<Uint8Array | string> = streamOf(cut(utf8.encode(text), c.chunking));
+  const open = () => streamOf(cut(utf8.encode(text), c.chunking));
+  let source: ReadableStream<Uint8Array | string> = open();
   let header: readonly string[] = c.header;
   if (c.peek) {
     const peeked = await peekHeader(source);
@@ -662,6 +666,7 @@ async function runCase(server: EmulatorServer, client: EloquaBulkClient, c: Impo
     concurrency: c.concurrency,
     maxFilesPerSync: c.maxFilesPerSync,
     onReject: (r) => rejects.push(r),
+    ...(c.keep === "last" ? { keep: "last" as const, reread: open } : {}),
   });
   expect(report.error).toBeUndefined();
   expect(report.rows).toEqual({
@@ -760,6 +765,7 @@ function plainCase(c: Pick<ImportCase, "fields" | "header" | "map" | "rows">): I
     batchRoom: 1,
     concurrency: 1,
     maxFilesPerSync: 1,
+    keep: "first",
   };
 }
 
