@@ -7,6 +7,7 @@ import { CsvParseStream } from "./csv/csv_parse_stream.ts";
 import type { CsvRowReaderOptions } from "./csv/csv_row_reader.ts";
 import { DedupeStream } from "./dedupe/dedupe_stream.ts";
 import type { RowDeduperOptions } from "./dedupe/row_deduper.ts";
+import { type RejectCounts, sumRejectCounts } from "./reject.ts";
 import { ValidateStream } from "./validate/validate_stream.ts";
 import {
   type RowWorkerPort,
@@ -43,6 +44,8 @@ export interface RowCounts {
   read: number;
   /** Rows set aside as malformed, invalid or too large for a body. */
   invalid: number;
+  /** Those rows by reject code (`CSV_FIELD_COUNT`, `INVALID_EMAIL`, `ROW_TOO_LARGE`, …), counted with no `onReject` too. */
+  invalidByCode: RejectCounts;
   /** Later occurrences of a key. */
   duplicate: number;
   /** Rows written into request bodies. */
@@ -70,6 +73,8 @@ export class CsvBatchStream implements ReadableWritablePair<JsonBatch, Uint8Arra
   readonly #parse: CsvParseStream | WorkerRowStream;
   /** Rows found invalid by the validation stage, wherever it runs. */
   readonly #invalid: () => number;
+  /** Rows set aside by parsing and validation, by code, wherever they run. */
+  readonly #byCode: () => RejectCounts;
   readonly #dedupe: DedupeStream;
   readonly #batch: JsonBatchStream;
 
@@ -87,6 +92,7 @@ export class CsvBatchStream implements ReadableWritablePair<JsonBatch, Uint8Arra
       const validate = new ValidateStream(options);
       this.#parse = parse;
       this.#invalid = () => validate.stats.invalid;
+      this.#byCode = () => sumRejectCounts(parse.stats.byCode, validate.stats.byCode);
       this.#dedupe = new DedupeStream(dedupeOptions);
       this.#batch = new JsonBatchStream(batchOptions);
       this.writable = parse.writable;
@@ -95,6 +101,7 @@ export class CsvBatchStream implements ReadableWritablePair<JsonBatch, Uint8Arra
       const parse = new WorkerRowStream({ ...options, worker: rowWorker });
       this.#parse = parse;
       this.#invalid = () => parse.stats.invalid;
+      this.#byCode = () => sumRejectCounts(parse.stats.byCode);
       this.#dedupe = new DedupeStream(dedupeOptions);
       this.#batch = new JsonBatchStream(batchOptions);
       this.writable = parse.writable;
@@ -108,6 +115,7 @@ export class CsvBatchStream implements ReadableWritablePair<JsonBatch, Uint8Arra
     return {
       read: parse.read,
       invalid: parse.rejected + this.#invalid() + this.#batch.stats.tooLarge,
+      invalidByCode: sumRejectCounts(this.#byCode(), { ROW_TOO_LARGE: this.#batch.stats.tooLarge }),
       duplicate: this.#dedupe.stats.duplicate,
       batched: this.#batch.stats.rows,
       skipped: this.#batch.stats.skipped,

@@ -71,3 +71,18 @@ export function valuesByName(names: readonly string[], values: readonly string[]
   for (let i = 0; i < values.length; i++) out[names[i] ?? `column ${i + 1}`] = values[i] ?? "";
   return out;
 }
+
+/** Rows set aside, by reject code. */
+export type RejectCounts = Record<string, number>;
+
+/** Count `n` more rows under `code`. */
+export function countReject(counts: RejectCounts, code: string, n = 1): void {
+  if (n > 0) counts[code] = (counts[code] ?? 0) + n;
+}
+
+/** `counts` added together into a new object. */
+export function sumRejectCounts(...counts: readonly Readonly<RejectCounts>[]): RejectCounts {
+  const out: RejectCounts = {};
+  for (const each of counts) for (const [code, n] of Object.entries(each)) countReject(out, code, n);
+  return out;
+}

@@ -63,6 +63,11 @@ export async function chainOutcome(
     duplicate: dedupe.stats.duplicate,
     batched: batch.stats.rows,
     skipped: batch.stats.skipped,
+    // From the reject channel: the stages' counts by code must agree with what they reported.
+    invalidByCode: rejects.reduce<Record<string, number>>((counts, r) => {
+      if (r.code !== "DUPLICATE") counts[r.code] = (counts[r.code] ?? 0) + 1;
+      return counts;
+    }, {}),
   });
 }
 

@@ -1,5 +1,5 @@
 import { reuseOf } from "../buffer_pool.ts";
-import type { RejectCode, RejectHandler } from "../reject.ts";
+import { countReject, type RejectCode, type RejectCounts, type RejectHandler } from "../reject.ts";
 import { type RowBatch, RowBatchBuilder } from "../row_batch.ts";
 import { fieldNames, type ImportSchema, LINKAGE_SCHEMA } from "../schema.ts";
 import { CsvHeaderError } from "./csv_errors.ts";
@@ -73,6 +73,8 @@ export interface CsvReadStats {
   read: number;
   /** Records set aside as malformed (also passed to `onReject`). */
   rejected: number;
+  /** Those records by reject code, counted whether or not anyone reads rejects. */
+  byCode: RejectCounts;
 }
 
 /**
@@ -84,7 +86,7 @@ export interface CsvReadStats {
  * Used by `CsvRowReader` (our parser) and `FastCsvParseStream` (fast-csv).
  */
 export class RecordMapper {
-  readonly stats: CsvReadStats = { read: 0, rejected: 0 };
+  readonly stats: CsvReadStats = { read: 0, rejected: 0, byCode: {} };
   readonly #schema: ImportSchema;
   readonly #names: string[];
   /** The schema's field names in lower case: no other column's value is kept under one of them. */
@@ -189,6 +191,7 @@ export class RecordMapper {
 
   #reject(fields: RecordFields, code: RejectCode, message: string, line: number): void {
     this.stats.rejected++;
+    countReject(this.stats.byCode, code);
     this.#onReject?.({
       line,
       stage: "parse",

@@ -5,7 +5,13 @@ import { CsvBatchStream, type CsvBatchStreamOptions } from "../csv_batch_stream.
 import type { KeyLineTable } from "../dedupe/key_line_table.ts";
 import { findLastOccurrences, type LastOccurrencesOptions } from "../dedupe/last_occurrences.ts";
 import { EloquaBulkError, InvalidOptionError, isEloquaBulkError, isInvalidOptionError } from "../errors.ts";
-import type { Reject, RejectHandler } from "../reject.ts";
+import {
+  countReject,
+  type Reject,
+  type RejectCounts,
+  type RejectHandler,
+  sumRejectCounts,
+} from "../reject.ts";
 import { fieldNames } from "../schema.ts";
 import { CheckpointMismatchError, checkCheckpoint, type ImportCheckpoint } from "./checkpoint.ts";
 import {
@@ -82,7 +88,10 @@ export async function runImport(
   // Lines of this run's sync rejects and refused rows not yet behind a checkpoint's line, to count them there.
   const beyond = { rejected: [] as number[], refused: [] as number[] };
   const upTo = { rejected: 0, refused: 0 };
+  // Eloqua's codes for the rows this run's syncs rejected.
+  const syncRejectCodes: RejectCounts = {};
   const onUploadReject = (reject: Reject): void => {
+    if (reject.code !== "ELOQUA_BODY_REFUSED") countReject(syncRejectCodes, reject.code);
     if (options.onCheckpoint !== undefined) {
       (reject.code === "ELOQUA_BODY_REFUSED" ? beyond.refused : beyond.rejected).push(reject.line);
     }
@@ -96,6 +105,7 @@ export async function runImport(
     definitionUri: null,
     ok: false,
     rows: { read: 0, invalid: 0, duplicate: 0, staged: 0, notSent: 0, rejectedByEloqua: 0 },
+    rejectsByCode: {},
     requests: { dataPosts: 0, bytes: 0, retries: 0, splits: 0 },
     syncs: [],
     durationMs: 0,
@@ -319,6 +329,11 @@ export async function runImport(
     rows.staged = (uploader?.stats.staged ?? 0) + counts.skipped - earlier.refused;
     rows.rejectedByEloqua = earlier.rejectedByEloqua + (uploader?.stats.rejectedByEloqua ?? 0);
     rows.notSent = rows.read - rows.invalid - rows.duplicate - rows.staged;
+    report.rejectsByCode = sumRejectCounts(counts.invalidByCode, syncRejectCodes, {
+      ELOQUA_BODY_REFUSED: earlier.refused + (uploader?.stats.refused ?? 0),
+      // A dry run sends nothing on purpose: its batched rows are not rejects.
+      NOT_SENT: settings.dryRun ? 0 : rows.notSent,
+    });
     if (uploader !== undefined) {
       report.definitionUri = uploader.definitionUri ?? reused?.uri ?? null;
       const { dataPosts, bytes, retries, splits } = uploader.stats;

@@ -1,4 +1,5 @@
 import type { SyncStatus } from "../client/types.ts";
+import type { RejectCounts } from "../reject.ts";
 
 /** Where every row of the input went. `read = invalid + duplicate + staged + notSent` always holds. */
 export interface RowReport {
@@ -36,6 +37,13 @@ export interface ImportReport {
   /** True when every row was staged, rejected on the client or dropped as a duplicate, and every sync ended success or warning. */
   ok: boolean;
   rows: RowReport;
+  /**
+   * The rows not staged, and those a sync rejected, by reject code (duplicates are `rows.duplicate`): the
+   * client's codes over the whole input (as `rows.invalid`), `ELOQUA_BODY_REFUSED`, Eloqua's own codes
+   * (e.g. `ELQ-00084`; resuming, an earlier run's sync rejects are in `rows.rejectedByEloqua` only) and
+   * `NOT_SENT` (`rows.notSent`, but for a dry run). Counted whether or not `onReject` is given.
+   */
+  rejectsByCode: RejectCounts;
   requests: {
     /** Data POSTs that Eloqua accepted. */
     dataPosts: number;

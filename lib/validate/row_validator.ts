@@ -1,6 +1,5 @@
 import { InvalidOptionError } from "../errors.ts";
-import type { RejectHandler } from "../reject.ts";
-import { valuesByName } from "../reject.ts";
+import { countReject, type RejectCounts, type RejectHandler, valuesByName } from "../reject.ts";
 import type { RowBatch } from "../row_batch.ts";
 import { type FieldSpec, fieldNames, type ImportSchema, LINKAGE_SCHEMA, quoteValue } from "../schema.ts";
 import { decodeAscii, isTrimmedSpace, viewOf } from "../text_span.ts";
@@ -84,6 +83,8 @@ export interface RowValidatorOptions {
 export interface ValidateStats {
   valid: number;
   invalid: number;
+  /** The invalid rows by reject code, counted whether or not anyone reads rejects. */
+  byCode: RejectCounts;
 }
 
 /**
@@ -94,7 +95,7 @@ export interface ValidateStats {
  * trimming narrows a span, and `format: "email"` scans the text in place.
  */
 export class RowValidator {
-  readonly stats: ValidateStats = { valid: 0, invalid: 0 };
+  readonly stats: ValidateStats = { valid: 0, invalid: 0, byCode: {} };
   readonly #fields: readonly FieldSpec[];
   /** Per field, its checks as bits (`TRIM`, `REQUIRED`, …): read once, not per row from the spec objects. */
   readonly #rules: Uint8Array;
@@ -252,6 +253,7 @@ export class RowValidator {
 
   #reject(batch: RowBatch, r: number, code: string, message: string): false {
     this.stats.invalid++;
+    countReject(this.stats.byCode, code);
     if (this.#onReject !== undefined) {
       const row = batch.row(r);
       this.#onReject({

@@ -2,7 +2,7 @@ import { BufferPool, withReuse } from "../buffer_pool.ts";
 import { isCsvHeaderError } from "../csv/csv_errors.ts";
 import { CsvRowReader } from "../csv/csv_row_reader.ts";
 import { type RowKey, rowKey } from "../dedupe/row_key.ts";
-import type { Reject } from "../reject.ts";
+import { type Reject, sumRejectCounts } from "../reject.ts";
 import type { RowBatch } from "../row_batch.ts";
 import { LINKAGE_SCHEMA } from "../schema.ts";
 import { RowValidator } from "../validate/row_validator.ts";
@@ -60,6 +60,7 @@ export function serveRows(post: PostToMain): (message: ToRowWorker) => void {
       rejected: reader!.stats.rejected,
       valid: validator!.stats.valid,
       invalid: validator!.stats.invalid,
+      byCode: sumRejectCounts(reader!.stats.byCode, validator!.stats.byCode),
     };
     post({ type: "rows", batch: parts, rejects, stats, last }, transfer);
     rejects = [];

@@ -5,7 +5,7 @@
  * is structured-cloneable; typed arrays travel by transfer, not by copy.
  */
 import type { CsvRowReaderOptions } from "../csv/csv_row_reader.ts";
-import type { Reject } from "../reject.ts";
+import type { Reject, RejectCounts } from "../reject.ts";
 import type { RowBatchColumns } from "../row_batch.ts";
 
 /** The options a worker is started with: those of the parse and validation stages and the key's case rules (no callbacks). */
@@ -35,6 +35,8 @@ export interface RowWorkerStats {
   readonly rejected: number;
   readonly valid: number;
   readonly invalid: number;
+  /** The records and rows set aside, by reject code (parse and validation). */
+  readonly byCode: Readonly<RejectCounts>;
 }
 
 /** The parts of a `RowBatch`, with the key hash of every row (4 words a row). */

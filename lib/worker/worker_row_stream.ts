@@ -114,7 +114,7 @@ export class WorkerRowStream extends TransformStream<Uint8Array | string, RowBat
     // The worker hashes keys by this rule (it computes the same from the same options).
     const key = rowKey(schema, options.caseSensitive ?? {}, "WorkerRowStream");
 
-    const state = { stats: { read: 0, rejected: 0, valid: 0, invalid: 0 }, truncated: false };
+    const state = { stats: { read: 0, rejected: 0, valid: 0, invalid: 0, byCode: {} }, truncated: false };
     let pending = 0;
     let ended = false;
     let failure: Error | undefined;

@@ -65,7 +65,7 @@ describe("CsvRowReader", () => {
   it("should read a header-only input as no rows", () => {
     const { rows, stats } = read(["OpportunityID,EmailAddress\r\n"]);
     expect(rows).toEqual([]);
-    expect(stats).toEqual({ read: 0, rejected: 0 });
+    expect(stats).toEqual({ read: 0, rejected: 0, byCode: {} });
   });
 
   it("should reject rows with the wrong number of fields, and go on with the rows around them", () => {
@@ -93,7 +93,7 @@ describe("CsvRowReader", () => {
         values: { OpportunityID: "3" },
       },
     ]);
-    expect(stats).toEqual({ read: 4, rejected: 2 });
+    expect(stats).toEqual({ read: 4, rejected: 2, byCode: { CSV_FIELD_COUNT: 2 } });
   });
 
   it("should read a record without its trailing empty cells as a row when every mapped column is in it", () => {

@@ -24,7 +24,9 @@ describe.skipIf(!ON_NODE)("examples/", () => {
     expect(out).toContain(
       '[{"OpportunityID":"OPP-1","EmailAddress":"ann@example.com"},{"OpportunityID":"OPP-3","EmailAddress":"bob@example.com"}]',
     );
-    expect(out).toContain("{ read: 4, invalid: 1, duplicate: 1, batched: 2, skipped: 0 }");
+    expect(out.replace(/\s+/g, " ")).toContain(
+      "{ read: 4, invalid: 1, invalidByCode: { INVALID_EMAIL: 1 }, duplicate: 1, batched: 2, skipped: 0 }",
+    );
     expect(out).toContain("[ '4 INVALID_EMAIL', '3 DUPLICATE' ]");
   });
 

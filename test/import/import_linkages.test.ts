@@ -65,6 +65,19 @@ describe.each(TRANSPORTS)("through $name", (transport) => {
           const row = rows[reject.line - 2]!;
           expect(reject.values.EmailAddress).toBe(row.email);
         }
+
+        // The report counts by code what the reject channel said, and the same with nobody listening.
+        const byCode: Record<string, number> = {};
+        for (const r of rejects) if (r.code !== "DUPLICATE") byCode[r.code] = (byCode[r.code] ?? 0) + 1;
+        expect(byCode["ELQ-00085"]).toBe(unknown);
+        expect(report.rejectsByCode).toEqual(byCode);
+        const unheard = await importLinkages(csvStream(toCsv(rows)), {
+          client,
+          maxBatchBytes: 10_000,
+          maxFilesPerSync: 4,
+          concurrency: 3,
+        });
+        expect(unheard.rejectsByCode).toEqual(byCode);
       });
     });
 

@@ -109,7 +109,7 @@ describe("FastCsvParseStream", () => {
         const actual = await run(fast(), chunks);
         expect(actual.rows).toEqual(expected.rows);
         expect(actual.stats).toEqual(expected.stats);
-        expect(actual.stats).toEqual({ read: stats.rows, rejected: 0 });
+        expect(actual.stats).toEqual({ read: stats.rows, rejected: 0, byCode: {} });
         expect(actual.batches).toBeLessThanOrEqual(chunks.length);
       }
     });
@@ -163,7 +163,7 @@ describe("FastCsvParseStream", () => {
       "column 3": "extra",
     });
     expect(actual.rows).toEqual(expected.rows);
-    expect(actual.stats).toEqual({ read: 4, rejected: 2 });
+    expect(actual.stats).toEqual({ read: 4, rejected: 2, byCode: { CSV_FIELD_COUNT: 2 } });
   });
 
   it("should reject a quote left open at the end with CSV_UNTERMINATED_QUOTE, as CsvParseStream does", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { generateLinkageCsv } from "../../bench/generate.ts";
-import { isCsvHeaderError } from "../../lib/mod.ts";
+import { CsvBatchStream, isCsvHeaderError } from "../../lib/mod.ts";
 import { spawnRowWorkerThread } from "../../lib/node/mod.ts";
 import { batchOutcome } from "../_batch_outcome.ts";
 import { chunked } from "../_chunks.ts";
@@ -28,6 +28,16 @@ describe("spawnRowWorkerThread", () => {
     const threaded = await run(bytes, true);
     expect(threaded.counts.read).toBe(stats.rows);
     expect(threaded).toEqual(await run(bytes, false));
+  });
+
+  it("should count rejects by code in the thread when nobody reads them (no reject objects made)", async () => {
+    const { text } = generateLinkageCsv({ rows: 5_000, seed: 3, invalidRate: 0.05 });
+    const bytes = encoder.encode(text);
+    const stream = new CsvBatchStream({ maxBytes: 50_000, rowWorker: spawnRowWorkerThread() });
+    for await (const _ of chunked(bytes, 4096).pipeThrough(stream));
+    const withRejects = await run(bytes, false);
+    expect(stream.counts.invalidByCode.INVALID_EMAIL).toBeGreaterThan(0);
+    expect(stream.counts).toEqual(withRejects.counts);
   });
 
   it("should pass a header error from the thread on as a CsvHeaderError", async () => {

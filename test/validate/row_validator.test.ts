@@ -151,7 +151,9 @@ describe("RowValidator", () => {
         const lines = [...kept.map((r) => r.line), ...rejects.map((r) => r.line)].sort((x, y) => x - y);
         expect(lines).toEqual(rows.map((r) => r.line));
         expect(kept.map((r) => r.line)).toEqual([...kept.map((r) => r.line)].sort((x, y) => x - y));
-        expect(stats).toEqual({ valid: kept.length, invalid: rejects.length });
+        const byCode: Record<string, number> = {};
+        for (const r of rejects) byCode[r.code] = (byCode[r.code] ?? 0) + 1;
+        expect(stats).toEqual({ valid: kept.length, invalid: rejects.length, byCode });
         for (const row of kept) {
           const original = rows[row.line - 2]!;
           expect(row.values).toEqual(original.values.map((v) => v.trim()));
