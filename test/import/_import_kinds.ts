@@ -1,9 +1,11 @@
 // The import kinds the interruption, resume and hostile-input tests run, as one dimension: linkages (the
-// preset, `eloqua-bulk import file.csv`) and opportunities (an import of records: `eloqua-bulk import
-// opportunities file.csv`, or planImport on the emulator's GET /opportunities/fields then importRows).
+// preset, `eloqua-bulk import file.csv`), and opportunities, contacts and accounts (imports of records:
+// `eloqua-bulk import opportunities file.csv`, or planImport on the emulator's GET /opportunities/fields
+// then importRows; likewise `import contacts` and `import accounts`).
 // Each gives a generated file and what Eloqua must hold once it is imported, in the same terms, so that a
 // test judges every kind by the emulator's record in one way.
 import type { EloquaBulkClient } from "../../lib/client/client.ts";
+import type { ImportKind } from "../../lib/client/imports.ts";
 import { IMPORT_KINDS } from "../../lib/client/imports.ts";
 import type { EloquaField } from "../../lib/client/types.ts";
 import { peekHeader } from "../../lib/csv/peek_header.ts";
@@ -21,8 +23,18 @@ import {
   opportunityKey,
   opportunityRows,
 } from "./_opportunity_rows.ts";
+import {
+  ACCOUNT_FILE,
+  CONTACT_FILE,
+  duplicateRecordLines,
+  heldRecords,
+  type RecordFileKind,
+  recordCsv,
+  recordKey,
+  recordRows,
+} from "./_record_rows.ts";
 
-export type KindName = "linkages" | "opportunities";
+export type KindName = "linkages" | "opportunities" | "contacts" | "accounts";
 
 /** A generated file of one kind, and what importing it must leave in Eloqua. */
 export interface KindFile {
@@ -130,19 +142,69 @@ export const OPPORTUNITIES: ImportKindCase = {
     };
   },
   heldKey: opportunityKey,
-  async run(open, options) {
-    // The fields are listed without the run's signal, as the CLI lists them before the import starts:
-    // a stop in the meantime is seen by importRows, which then reports it.
-    const fields: EloquaField[] = [];
-    for await (const field of options.client.listFields(IMPORT_KINDS.opportunities)) fields.push(field);
-    const { header, stream } = await peekHeader(open());
-    const plan = planImport(header ?? [], fields, { kind: IMPORT_KINDS.opportunities });
-    return await importRows(stream, { ...options, ...plan.options, keep: "last", reread: open });
-  },
+  run: (open, options) => importRecords(IMPORT_KINDS.opportunities, open, options),
 };
 
-export const KINDS: readonly ImportKindCase[] = [LINKAGES, OPPORTUNITIES];
+/**
+ * Imports records of `kind` as the CLI does. The fields are listed without the run's signal, as the CLI
+ * lists them before the import starts: a stop in the meantime is seen by importRows, which then reports it.
+ */
+async function importRecords(
+  kind: ImportKind,
+  open: () => ReadableStream<Uint8Array | string>,
+  options: ImportOptions & { client: EloquaBulkClient },
+): Promise<ImportReport> {
+  const fields: EloquaField[] = [];
+  for await (const field of options.client.listFields(kind)) fields.push(field);
+  const { header, stream } = await peekHeader(open());
+  const plan = planImport(header ?? [], fields, { kind });
+  return await importRows(stream, { ...options, ...plan.options, keep: "last", reread: open });
+}
+
+/** A kind of records made by ./_record_rows.ts. */
+function recordKind(
+  name: "contacts" | "accounts",
+  kind: ImportKind,
+  made: RecordFileKind,
+  rowsPerLinkageRow: number,
+): ImportKindCase {
+  return {
+    name,
+    cli: [name],
+    rejectFields: made.fields,
+    rowsLike: (linkageRows) => Math.round(linkageRows * rowsPerLinkageRow),
+    file(count, seed) {
+      const rows = recordRows(made, count, seed);
+      const held = heldRecords(made, rows);
+      return {
+        csv: recordCsv(made, rows),
+        rows: rows.length,
+        expected: new Set(held.map((i) => recordKey(made, rows[i]!.record))),
+        lineOf: new Map(held.map((i) => [recordKey(made, rows[i]!.record), i + 2])),
+        invalidLines: rows.flatMap((row, i) => (row.valid ? [] : [i + 2])),
+        duplicateLines: duplicateRecordLines(made, rows),
+        valuesAt: (line) => {
+          const row = rows[line - 2];
+          return row === undefined
+            ? undefined
+            : Object.fromEntries(made.fields.map((field, i) => [field, row.cells[i]!]));
+        },
+      };
+    },
+    heldKey: (row) => recordKey(made, row),
+    run: (open, options) => importRecords(kind, open, options),
+  };
+}
+
+/** Contact rows, as many as make about as many bodies as linkage rows (measured: 0.39 of them). */
+export const CONTACTS = recordKind("contacts", IMPORT_KINDS.contacts, CONTACT_FILE, 0.39);
+/** Account rows, as many as make about as many bodies as linkage rows (measured: 0.43 of them). */
+export const ACCOUNTS = recordKind("accounts", IMPORT_KINDS.accounts, ACCOUNT_FILE, 0.43);
+
+export const KINDS: readonly ImportKindCase[] = [LINKAGES, OPPORTUNITIES, CONTACTS, ACCOUNTS];
 export const KIND_BY_NAME: Readonly<Record<KindName, ImportKindCase>> = {
   linkages: LINKAGES,
   opportunities: OPPORTUNITIES,
+  contacts: CONTACTS,
+  accounts: ACCOUNTS,
 };

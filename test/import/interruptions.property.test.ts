@@ -1,6 +1,6 @@
 // Stopped runs resumed from their checkpoint: a property over generated sequences of interruptions, for
-// each import kind (test/import/_import_kinds.ts): linkages (importLinkages) and opportunities (planImport
-// on the emulator's GET /opportunities/fields, then importRows).
+// each import kind (test/import/_import_kinds.ts): linkages (importLinkages), and opportunities, contacts
+// and accounts (planImport on the emulator's GET /…/fields of the kind, then importRows).
 //
 // One emulator per case; the same input is imported by 1–4 runs that each stop in some way (an abort at
 // a data POST or a sync poll or after some milliseconds, the network going down, Eloqua refusing past the
@@ -41,7 +41,7 @@ type Interruption =
   | { kind: "syncError"; sync: number };
 
 interface Case {
-  /** What is imported: linkages, or opportunities (an import of records). */
+  /** What is imported: linkages, or records (opportunities, contacts, accounts). */
   kind: KindName;
   seed: number;
   /** Data rows of the file. */
@@ -62,7 +62,7 @@ const FINAL_ATTEMPTS = 10;
 /** A run that takes longer is aborted and the case fails. */
 const RUN_WATCHDOG_MS = 20_000;
 const FINGERPRINT = "interruptions-property";
-/** Linkage syncs reject rows of these contacts (the linkage files have some); opportunity imports ignore it. */
+/** Linkage syncs reject rows of these contacts (the linkage files have some); imports of records ignore it. */
 const known = (email: string) => !email.endsWith("@unknown.org");
 
 interface RunOutcome {
@@ -465,7 +465,7 @@ const backgroundFault: fc.Arbitrary<FaultRule> = fc.oneof(
   }),
 );
 
-/** Rows of a file: 1,500–3,000 linkage rows, or as many opportunity rows as make about as many bodies. */
+/** Rows of a file: 1,500–3,000 linkage rows, or as many rows of records as make about as many bodies. */
 function caseOf(kind: KindName, interruptions: fc.Arbitrary<Case["interruptions"]>): fc.Arbitrary<Case> {
   const { rowsLike } = KIND_BY_NAME[kind];
   return fc.record({
@@ -489,13 +489,13 @@ const property = (cases: fc.Arbitrary<Case>) =>
   });
 
 /**
- * A fixed input of each kind for the examples below: 32 bodies, 7 syncs of up to 5 files (2,000 linkage
- * rows, 840 opportunity rows).
+ * A fixed input of each kind for the examples below: about 32 bodies, 7 syncs of up to 5 files (2,000
+ * linkage rows, 840 opportunity rows, as many contact or account rows as make about as many bodies).
  */
 const BASE = (kind: KindName): Omit<Case, "interruptions"> => ({
   kind,
   seed: 7,
-  rows: kind === "linkages" ? 2_000 : 840,
+  rows: kind === "linkages" ? 2_000 : kind === "opportunities" ? 840 : KIND_BY_NAME[kind].rowsLike(2_000),
   maxBatchBytes: 4_000,
   maxFilesPerSync: 5,
   concurrency: 3,
@@ -531,7 +531,7 @@ const EXAMPLES = {
   syncedPastOutstanding: (kind: KindName): Case => ({
     kind,
     seed: kind === "opportunities" ? 9976 : 619,
-    rows: kind === "opportunities" ? 779 : 2_170,
+    rows: kind === "opportunities" ? 779 : KIND_BY_NAME[kind].rowsLike(2_170),
     maxBatchBytes: 3_000,
     maxFilesPerSync: 3,
     concurrency: 2,
@@ -571,19 +571,26 @@ const FAMILIES: { name: string; kinds: Interruption["kind"][]; examples?: Exampl
 
 /**
  * Generated cases per kind. With two kinds, fewer than the 20 and 14 of one kind alone, so that the file
- * takes about as long as it did (each kind's examples above run in addition).
+ * took about as long as it did; contacts and accounts, which share importRows and its plan with
+ * opportunities, get fewer again, so that they add about half a minute in all (each kind's examples above
+ * run in addition).
  */
 // INTERRUPTIONS_RUNS=N runs N generated cases per family instead (a soak: hours allowed), e.g. under load.
 const SOAK = Number(
   (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.INTERRUPTIONS_RUNS ??
     0,
 );
-const RUNS = { clean: 10, perFamily: SOAK > 0 ? SOAK : 8 };
+const runsOf = (kind: KindName) => {
+  const few = kind === "contacts" || kind === "accounts";
+  return { clean: few ? 5 : 10, perFamily: SOAK > 0 ? SOAK : few ? 4 : 8 };
+};
 
 /** What each kind's runs call. */
 const CALLS: Record<KindName, string> = {
   linkages: "importLinkages",
   opportunities: "importRows of opportunities (planned from GET /opportunities/fields)",
+  contacts: "importRows of contacts (planned from GET /contacts/fields)",
+  accounts: "importRows of accounts (planned from GET /accounts/fields)",
 };
 
 describe.each(KINDS.map((kind) => ({ kind: kind.name, call: CALLS[kind.name] })))(
@@ -592,7 +599,10 @@ describe.each(KINDS.map((kind) => ({ kind: kind.name, call: CALLS[kind.name] }))
     it("should hold its rules with no interruption at all (a check of this harness)", {
       timeout: 120_000,
     }, async () => {
-      await fc.assert(property(caseOf(kind, fc.constant([]))), { numRuns: RUNS.clean, seed: 20_240_601 });
+      await fc.assert(property(caseOf(kind, fc.constant([]))), {
+        numRuns: runsOf(kind).clean,
+        seed: 20_240_601,
+      });
     });
 
     // Judged by what Eloqua holds: every valid unique row, twice only as far as the reports said, and each
@@ -602,7 +612,7 @@ describe.each(KINDS.map((kind) => ({ kind: kind.name, call: CALLS[kind.name] }))
       { timeout: SOAK > 0 ? 3_700_000 : 240_000 },
       async ({ kinds, examples }) => {
         await fc.assert(property(caseOf(kind, stopsOf(kinds))), {
-          numRuns: RUNS.perFamily,
+          numRuns: runsOf(kind).perFamily,
           ...(examples === undefined ? {} : { examples: examples.map((example): [Case] => [example(kind)]) }),
           // Shrinking re-runs whole cases: bounded, so a failure is reported in reasonable time.
           interruptAfterTimeLimit: SOAK > 0 ? 3_600_000 : 150_000,

@@ -11,12 +11,12 @@ import { join } from "node:path";
 const HEADER = "Opportunity ID,Opportunity Name,Stage,Amount,Close Date,Account Name";
 
 /** A piece of a file: text (written as UTF-8), raw bytes, or `count` bytes of ASCII `repeat` repeated. */
-type Piece = string | Uint8Array | { readonly repeat: string; readonly count: number };
+export type Piece = string | Uint8Array | { readonly repeat: string; readonly count: number };
 
 const BLOCK = 1 << 20;
 const encoder = new TextEncoder();
 
-async function writePieces(path: string, pieces: readonly Piece[]): Promise<void> {
+export async function writePieces(path: string, pieces: readonly Piece[]): Promise<void> {
   const handle = await open(path, "w");
   try {
     for (const piece of pieces) {
@@ -81,7 +81,7 @@ function goodRows(first: number, n: number): string {
 }
 
 /** Lines of random bytes (no quote, no line break), each with a NUL and a 0xFF, so none can be a valid row. */
-function binaryLines(n: number, seed: number): Uint8Array[] {
+export function binaryLines(n: number, seed: number): Uint8Array[] {
   return Array.from({ length: n }, (_, i) => {
     const noise = randomBytes(20 + ((seed * 7 + i * 31) % 100), seed + i, [CR, LF, QUOTE]);
     const line = new Uint8Array(noise.length + 4);

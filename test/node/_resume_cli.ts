@@ -7,7 +7,7 @@ export const FILES_PER_SYNC = 7;
 /**
  * `eloqua-bulk import [kind] <file>` against `server`, with a checkpoint, a report and (optionally) a
  * rejects file: `import <file>` for linkages (the default kind, as today's command lines), `import
- * opportunities <file>` for opportunities.
+ * <kind> <file>` for records (`opportunities`, `contacts`, `accounts`).
  */
 export function resumeArgs(
   server: EmulatorServer,

@@ -4,8 +4,10 @@
 // it after 90 s), without a stack trace, within 400 MB of peak RSS, with the exit code of the CLI
 // contract, a message naming the line, and the good rows around the bad ones batched or staged. The same
 // for an import of records (issue 14: hostile-input tests for every kind): `import opportunities` of the
-// files of ./_hostile_opportunities.ts (the cases that make sense for records, and a 50 MB field), each
-// run into an emulator of this process and judged by the opportunities it holds.
+// files of ./_hostile_opportunities.ts (the cases that make sense for records, and a 50 MB field), and
+// `import contacts` and `import accounts` of the files of ./_hostile_records.ts (bad e-mail addresses,
+// values too long, binary lines, repeated identifiers, a missing identifying or required column), each
+// run into an emulator of this process and judged by the records it holds.
 // HOSTILE_INPUT_SUMMARY=1 prints a table of exit codes, rejects, peak RSS and times at the end.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -28,6 +30,12 @@ import {
   type HostileOpportunityFile,
   writeHostileOpportunities,
 } from "./_hostile_opportunities.ts";
+import {
+  type HostileAccountFile,
+  type HostileContactFile,
+  RECORD_BINARY_LINES,
+  writeHostileRecords,
+} from "./_hostile_records.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const bin = join(root, "bin", "eloqua-bulk.mjs");
@@ -736,3 +744,239 @@ describe("eloqua-bulk import opportunities of hostile input", { timeout: 2 * WAT
     ]);
   });
 });
+
+/** What a contact or account file of ./_hostile_records.ts must give. */
+interface KindExpected extends RecordsExpected {
+  /** The field columns of the rejects file: the fields the file's columns fill. */
+  fields: readonly string[];
+  /** For exit 0: rows left out as duplicates of a later valid row (not in the rejects file). */
+  duplicate?: number;
+  /** For exit 0: the records Eloqua holds in the end, their values by `fields`, in any order. */
+  records?: (readonly string[])[];
+}
+
+const CONTACT_FIELDS = ["C_EmailAddress", "C_FirstName", "C_LastName", "C_Company"];
+const ACCOUNT_FIELDS = ["M_CompanyName", "M_SFDCAccountID", "M_Country", "M_City"];
+const contact = (i: number) => [`user${i}@example.com`, `First${i}`, `Last${i}`, "Acme"];
+const account = (i: number) => [`Company ${i}`, `001-${i}`, "France", "Paris"];
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+const binaryRejects = range(RECORD_BINARY_LINES.first, RECORD_BINARY_LINES.last).map(
+  (line): [number, string] => [line, "CSV_INVALID_UTF8"],
+);
+const notAnEmail = (value: string) =>
+  new RegExp(`C_EmailAddress "${value.replaceAll('"', '\\\\"')}" is not a valid e-mail address$`);
+const tooLong = (field: string, length: number, most: number) =>
+  new RegExp(`${field} has ${length} characters, more than the ${most} allowed$`);
+
+const CONTACT_CASES: Record<HostileContactFile, KindExpected> = {
+  "bad_emails.csv": {
+    fields: CONTACT_FIELDS,
+    exit: 0,
+    rejects: [3, 4, 5, 7, 8, 9, 10].map((line): [number, string] => [line, "INVALID_EMAIL"]),
+    messages: {
+      3: notAnEmail("no-at-sign.example.com"),
+      5: notAnEmail("dee@example..com"),
+      8: notAnEmail("güs@example.com"),
+      9: notAnEmail('"Hal" <hal@example.com>'),
+    },
+    read: 10,
+    records: [
+      ["ann@example.com", "Ann", "A", "Acme"],
+      ["eve@example.com", "Eve", "E", "Acme"],
+      ["JOE@EXAMPLE.COM", "Joe", "J", "Acme"],
+    ],
+  },
+  "overlong.csv": {
+    fields: CONTACT_FIELDS,
+    exit: 0,
+    rejects: [
+      [3, "FIELD_TOO_LONG"],
+      [4, "FIELD_TOO_LONG"],
+    ],
+    messages: { 3: tooLong("C_EmailAddress", 255, 254), 4: tooLong("C_FirstName", 32_001, 32_000) },
+    read: 6,
+    records: [
+      contact(1),
+      [`${"x".repeat(242)}@example.com`, "Longest", "Address", "Acme"],
+      ["user5@example.com", "First5", "n".repeat(32_000), "Acme"],
+      contact(6),
+    ],
+  },
+  "binary_rows.csv": {
+    fields: CONTACT_FIELDS,
+    exit: 0,
+    rejects: binaryRejects,
+    read: 22,
+    records: range(1, 10).map(contact),
+  },
+  // The last valid row of each address, compared without case: line 5 for ann, line 7 for bob.
+  "repeated.csv": {
+    fields: CONTACT_FIELDS,
+    exit: 0,
+    rejects: [[6, "CONTROL_CHARACTER"]],
+    messages: { 6: /C_FirstName holds a control character \(U\+0009\) at character 2$/ },
+    read: 6,
+    duplicate: 3,
+    records: [
+      ["Ann@Example.com", "Ann", "Third", "Globex"],
+      ["Bob@Example.COM", "Bob", "Second", "Initech"],
+    ],
+  },
+  // No field of a contact is required, so the file is imported; without the identifier, rows are deduped
+  // on all their values (README "Dedupe on the identifier"): the last of lines 2 and 4 is held.
+  "no_email_column.csv": {
+    fields: ["C_FirstName", "C_LastName", "C_Company"],
+    exit: 0,
+    rejects: [],
+    read: 3,
+    duplicate: 1,
+    records: [
+      ["Bob", "B", "Acme"],
+      ["ANN", "a", "ACME"],
+    ],
+  },
+};
+
+const ACCOUNT_CASES: Record<HostileAccountFile, KindExpected> = {
+  "overlong.csv": {
+    fields: ACCOUNT_FIELDS,
+    exit: 0,
+    rejects: [
+      [3, "FIELD_TOO_LONG"],
+      [4, "FIELD_TOO_LONG"],
+    ],
+    messages: { 3: tooLong("M_CompanyName", 32_001, 32_000), 4: tooLong("M_City", 32_001, 32_000) },
+    read: 5,
+    records: [account(1), ["C".repeat(32_000), "001-4", "France", "Paris"], account(5)],
+  },
+  "binary_rows.csv": {
+    fields: ACCOUNT_FIELDS,
+    exit: 0,
+    rejects: binaryRejects,
+    read: 22,
+    records: range(1, 10).map(account),
+  },
+  // The last valid row of each company name, compared without case and trimmed: lines 5 and 7.
+  "repeated.csv": {
+    fields: ACCOUNT_FIELDS,
+    exit: 0,
+    rejects: [[6, "CONTROL_CHARACTER"]],
+    messages: { 6: /M_City holds a control character \(U\+0000\) at character 3$/ },
+    read: 6,
+    duplicate: 3,
+    records: [
+      ["acme", "001-1", "France", "Nice"],
+      ["globex", "001-2", "Deutschland", "Bonn"],
+    ],
+  },
+  "bad_values.csv": {
+    fields: ACCOUNT_FIELDS,
+    exit: 0,
+    rejects: [
+      [3, "REQUIRED_FIELD_EMPTY"],
+      [4, "REQUIRED_FIELD_EMPTY"],
+      [5, "CONTROL_CHARACTER"],
+      [6, "CSV_FIELD_COUNT"],
+    ],
+    messages: {
+      3: /M_CompanyName is empty$/,
+      4: /M_CompanyName is empty$/,
+      5: /M_Country holds a control character \(U\+0007\) at character 3$/,
+      6: /the record has 3 fields, the header has 4, and it ends before the mapped column "City"$/,
+    },
+    read: 6,
+    records: [account(1), account(6)],
+  },
+  // The company name is required: a usage error naming it and what the file has, nothing sent.
+  "no_company_column.csv": {
+    fields: ACCOUNT_FIELDS,
+    exit: 2,
+    error:
+      /^eloqua-bulk: the account import needs "Company Name" \(\{\{Account\.Field\(M_CompanyName\)\}\}\), and no column fills it \(the file has: "SFDC Account ID", "Country", "City"\); name the column with --map "Column=Company Name"\.$/m,
+  },
+};
+
+for (const { kind, cases } of [
+  { kind: "contacts" as const, cases: CONTACT_CASES as Record<string, KindExpected> },
+  { kind: "accounts" as const, cases: ACCOUNT_CASES as Record<string, KindExpected> },
+]) {
+  describe(`eloqua-bulk import ${kind} of hostile input`, { timeout: 2 * WATCHDOG_MS }, () => {
+    let server: EmulatorServer;
+    beforeAll(async () => {
+      server = await startEmulatorServer({ syncTiming: { pendingMs: 0, activeMs: 0 } });
+    });
+    afterAll(() => server.close());
+
+    it.each(Object.entries(cases))(
+      `should survive %s, and Eloqua hold exactly its good ${kind}`,
+      async (name, expected) => {
+        server.emulator.reset();
+        const path = await writeHostileRecords(dir, kind, name);
+        const report = join(dir, `${kind}-${name}.report.json`);
+        const rejects = join(dir, `${kind}-${name}.rejects.csv`);
+        const { site, user, password } = server.emulator.credentials;
+        const run = await cli(
+          ["import", kind, path, "--base-url", server.url, "--site", site, "--user", user].concat([
+            "--password",
+            password,
+            "--quiet",
+            "--report",
+            report,
+            "--rejects",
+            rejects,
+          ]),
+        );
+        rmSync(path, { force: true });
+        expectSane(run);
+        const written = existsSync(rejects) ? readRejects(rejects, expected.fields) : [];
+        summary.push({
+          fixture: `${kind} ${name}`,
+          run: "real",
+          exit: run.code,
+          rejects: written.length,
+          rssMB: Math.round((run.peakRss ?? 0) / 1e6),
+          s: Math.round(run.ms / 100) / 10,
+        });
+        const stats = server.emulator.stats;
+        expect(run.code, run.stderr).toBe(expected.exit);
+        if (expected.exit === 2) {
+          expect(run.stderr).toMatch(expected.error!);
+          expect(written).toEqual([]);
+          expect(existsSync(report)).toBe(false);
+          expect(stats.requestsByRoute["definition.create"] ?? 0).toBe(0);
+          expect(stats.requestsByRoute["data.post"] ?? 0).toBe(0);
+          return;
+        }
+        expect(written.map((r) => [r.line, r.code])).toEqual(expected.rejects);
+        for (const reject of written) {
+          expect(reject.message.startsWith(`${kind}-${name} line ${reject.line}: `), reject.message).toBe(
+            true,
+          );
+          const fragment = expected.messages?.[reject.line];
+          if (fragment !== undefined) expect(reject.message).toMatch(fragment);
+        }
+        const parsed = readReport(report);
+        expect(parsed.ok).toBe(true);
+        const { read, invalid, duplicate, staged, notSent, rejectedByEloqua } = parsed.rows;
+        expect(read).toBe(expected.read);
+        expect(read).toBe(invalid + duplicate + staged + notSent);
+        expect(invalid).toBe(expected.rejects!.length);
+        expect(duplicate).toBe(expected.duplicate ?? 0);
+        expect(staged).toBe(expected.records!.length);
+        expect(notSent).toBe(0);
+        expect(rejectedByEloqua).toBe(0);
+        expect(parsed.syncs.every((s) => s.status === "success")).toBe(true);
+        // What Eloqua holds: the good records, each once, with their own values (the last valid row of a
+        // repeated identifier's); nothing else, and no field the file has no column for.
+        const held = server.emulator.records();
+        expect(held.filter((r) => r.state !== "synced")).toEqual([]);
+        for (const record of held)
+          expect(Object.keys(record.row).sort()).toEqual([...expected.fields].sort());
+        const values = (row: readonly string[]) => JSON.stringify(row);
+        expect(held.map((r) => values(expected.fields.map((f) => r.row[f] ?? ""))).sort()).toEqual(
+          expected.records!.map(values).sort(),
+        );
+      },
+    );
+  });
+}
