@@ -140,6 +140,10 @@ export class EloquaNetworkError extends EloquaBulkError {
   override readonly name = "EloquaNetworkError";
   readonly method: string;
   readonly path: string;
+  /** The host (and port, when not the default) that could not be reached, e.g. `login.eloqua.com`. */
+  readonly host: string | undefined;
+  /** Why, in a few words, when the runtime said: `connection refused`, `host not found`, … */
+  readonly reason: string | undefined;
   readonly attempts: number;
   readonly retryable = true;
 
@@ -150,19 +154,77 @@ export class EloquaNetworkError extends EloquaBulkError {
     attempts: number;
     cause: unknown;
     detail?: string | undefined;
+    host?: string | undefined;
   }) {
     const tries = init.attempts === 1 ? "" : ` after ${init.attempts} attempts`;
     const detail = init.detail ?? (init.cause instanceof Error ? init.cause.message : undefined);
-    const why = detail === undefined || detail === "" ? "" : `: ${detail}`;
+    const reason = networkReason(init.cause);
+    // The runtime's own words ("fetch failed") say less than its error code: the code's words come first.
+    const said =
+      reason === undefined
+        ? detail
+        : `${reason.words}${reason.code === undefined ? "" : ` (${reason.code})`}`;
+    const why = said === undefined || said === "" ? "" : `: ${said}`;
+    const from = init.host === undefined ? "" : ` from ${init.host}`;
+    const check =
+      init.host === undefined
+        ? "check the network and the Eloqua base URL"
+        : `check the network, that ${init.host} is the right host (the Eloqua base URL), and that no proxy or firewall blocks it`;
     super(
       "ELOQUA_NETWORK_ERROR",
-      `${init.method} ${init.path} got no answer${tries}${why}: check the network and the Eloqua base URL`,
-      { cause: init.cause },
+      `${init.method} ${init.path} got no answer${from}${tries}${why}: ${check}`,
+      {
+        cause: init.cause,
+      },
     );
     this.method = init.method;
     this.path = init.path;
+    this.host = init.host;
+    this.reason = reason?.words;
     this.attempts = init.attempts;
   }
+}
+
+/** Error codes of Node, undici and TLS, in words a user knows. */
+const NETWORK_CODES: Readonly<Record<string, string>> = {
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "DNS lookup failed",
+  ETIMEDOUT: "connection timed out",
+  UND_ERR_CONNECT_TIMEOUT: "connection timed out",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  EPIPE: "connection closed",
+  UND_ERR_SOCKET: "connection closed",
+  CERT_HAS_EXPIRED: "TLS certificate expired",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "TLS certificate not trusted",
+  SELF_SIGNED_CERT_IN_CHAIN: "TLS certificate not trusted",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "TLS certificate not trusted",
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "TLS certificate not trusted",
+  ERR_TLS_CERT_ALTNAME_INVALID: "TLS certificate is for another host",
+};
+
+/** Messages of runtimes without error codes (Deno, Bun), matched loosely. */
+const NETWORK_MESSAGES: readonly (readonly [RegExp, string])[] = [
+  [/connection refused/i, "connection refused"],
+  [/connection reset/i, "connection reset"],
+  [/dns error|failed to lookup|name or service not known|getaddrinfo/i, "host not found"],
+  [/certificate/i, "TLS certificate not trusted"],
+];
+
+/** The first known code (or message) in `cause`'s chain, in words. */
+function networkReason(cause: unknown): { words: string; code: string | undefined } | undefined {
+  for (let e = cause, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && NETWORK_CODES[code] !== undefined)
+      return { words: NETWORK_CODES[code], code };
+  }
+  for (let e = cause, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    for (const [pattern, words] of NETWORK_MESSAGES)
+      if (pattern.test(e.message)) return { words, code: undefined };
+  }
+  return undefined;
 }
 
 /** No complete answer within the per-request timeout. */

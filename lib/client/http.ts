@@ -23,6 +23,12 @@ export interface RetryEvent {
   readonly method: string;
   /** The URL path only. */
   readonly path: string;
+  /** The host (and port, when not the default) the request goes to, e.g. `secure.p03.eloqua.com`. */
+  readonly host: string;
+  /** The origin and path, e.g. `https://secure.p03.eloqua.com/api/bulk/2.0/syncs/12`: no query, no user info. */
+  readonly url: string;
+  /** How many times the request is sent at most, the first time included (the policy's `attempts`). */
+  readonly maxAttempts: number;
   readonly operation: EloquaOperation;
 }
 
@@ -149,7 +155,11 @@ function sanitizeCause(cause: unknown, redact: (text: string) => string): unknow
 /** Sends `request`, retrying per policy; resolves with a 2xx answer or throws one of the client's errors. */
 export async function send(settings: HttpSettings, request: HttpRequest): Promise<HttpResult> {
   const policy = request.retry ?? settings.retry;
-  const path = new URL(request.url).pathname;
+  const url = new URL(request.url);
+  const path = url.pathname;
+  // The origin only, never the user info or query: what a message may show.
+  const host = url.host;
+  const shown = `${url.origin}${path}`;
   const replayable = !(request.body instanceof ReadableStream);
   const signal = request.signal;
   let attempt = 0;
@@ -204,7 +214,14 @@ export async function send(settings: HttpSettings, request: HttpRequest): Promis
     } else {
       const cause = sanitizeCause(outcome.cause, settings.redact);
       const detail = cause instanceof Error ? cause.message : undefined;
-      error = new EloquaNetworkError({ method: request.method, path, attempts: attempt, cause, detail });
+      error = new EloquaNetworkError({
+        method: request.method,
+        path,
+        host,
+        attempts: attempt,
+        cause,
+        detail,
+      });
       allowed = policy.retryOnNetworkError;
     }
 
@@ -216,6 +233,9 @@ export async function send(settings: HttpSettings, request: HttpRequest): Promis
       error,
       method: request.method,
       path,
+      host,
+      url: shown,
+      maxAttempts: policy.attempts,
       operation: request.operation,
     };
     for (const observer of [settings.onRetry, request.onRetry]) {

@@ -127,6 +127,8 @@ export async function runImport(
       syncs: report.syncs.length,
       elapsedMs: now - started,
     };
+    const waiting = uploader?.waitingSync;
+    if (waiting !== undefined) snapshot.sync = waiting;
     options.onProgress(snapshot);
   };
 

@@ -78,4 +78,10 @@ export interface ImportProgress {
   syncs: number;
   /** Milliseconds since the import started. */
   elapsedMs: number;
+  /**
+   * The sync Eloqua is processing while the import waits for it (no data is sent meanwhile), e.g.
+   * `{ uri: "/syncs/12", rows: 1_200_000 }`.
+   * @default undefined (no sync is being waited for)
+   */
+  sync?: { readonly uri: string; readonly rows: number };
 }

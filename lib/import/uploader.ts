@@ -95,6 +95,8 @@ export class Uploader {
   readonly #inFlightBatches = new Set<JsonBatch>();
   /** The sync being created or waited for, if any. */
   #syncUri: string | undefined;
+  /** The sync waited for now and its rows: what Eloqua is processing, for progress. */
+  #waiting: { readonly uri: string; readonly rows: number } | undefined;
   /** Bodies that failed for good or were never posted; reported as not sent. */
   readonly #unsent: JsonBatch[] = [];
   /** Bodies already posted again once after a 413 or 400: a second time is an error. */
@@ -184,6 +186,22 @@ export class Uploader {
     return this.#syncUri;
   }
 
+  /** The sync the upload waits for now (no data is sent meanwhile), if any. */
+  get waitingSync(): { readonly uri: string; readonly rows: number } | undefined {
+    return this.#waiting;
+  }
+
+  /** `client.waitForSync`, with the sync shown as waited for meanwhile. */
+  async #waitForSync(uri: string, rows: number): Promise<{ status: SyncReport["status"] }> {
+    const { client, signal, syncTimeoutMs } = this.#options;
+    this.#waiting = { uri, rows };
+    try {
+      return await client.waitForSync(uri, { ...(signal ? { signal } : {}), maxWaitMs: syncTimeoutMs });
+    } finally {
+      this.#waiting = undefined;
+    }
+  }
+
   /**
    * Resuming from a checkpoint: let a sync the earlier run left running end
    * (no sync may start while it runs), then delete what the earlier run
@@ -197,7 +215,7 @@ export class Uploader {
     if (pendingSync !== undefined) {
       // Until it is seen ended, a checkpoint still names it.
       this.#syncUri = pendingSync.uri;
-      const done = await client.waitForSync(pendingSync.uri, { ...call, maxWaitMs: syncTimeoutMs });
+      const done = await this.#waitForSync(pendingSync.uri, pendingSync.rows);
       pendingSync.status = done.status;
       this.#syncUri = undefined;
     }
@@ -424,7 +442,7 @@ export class Uploader {
     this.#needSync = false;
     if (this.#table.files + this.#uncertainFiles === 0) return;
     const uri = await this.#resolveDefinition();
-    const { client, signal, syncTimeoutMs } = this.#options;
+    const { client, signal } = this.#options;
     const call = signal ? { signal } : {};
     const report: SyncReport = {
       uri: "",
@@ -442,7 +460,7 @@ export class Uploader {
       this.#syncUri = created.uri;
       this.stats.syncs.push(report);
       this.#options.onAck?.();
-      const done = await client.waitForSync(created.uri, { ...call, maxWaitMs: syncTimeoutMs });
+      const done = await this.#waitForSync(created.uri, report.rows);
       report.status = done.status;
       this.#syncUri = undefined;
       if (done.status === "error") {

@@ -80,8 +80,31 @@ describe("retries", () => {
     expect(isEloquaNetworkError(error)).toBe(true);
     expect(error.cause).toBe(cause);
     expect(error.message).toBe(
-      `GET ${BULK}/syncs/1 got no answer after 2 attempts: fetch failed: check the network and the Eloqua base URL`,
+      `GET ${BULK}/syncs/1 got no answer from secure.p99.eloqua.test after 2 attempts: connection refused (ECONNREFUSED): ` +
+        "check the network, that secure.p99.eloqua.test is the right host (the Eloqua base URL), and that no proxy or firewall blocks it",
     );
+    expect(error).toMatchObject({ host: "secure.p99.eloqua.test", reason: "connection refused" });
+  });
+
+  it("should keep the runtime's words when no error code says more", async () => {
+    const { client } = setup(() => Promise.reject(new TypeError("fetch failed")), { retry: { attempts: 1 } });
+    const error = await rejection(client.getSync("/syncs/1"));
+    expect(error.message).toMatch(
+      / got no answer from secure\.p99\.eloqua\.test: fetch failed: check the network/,
+    );
+    expect(error).toMatchObject({ reason: undefined });
+  });
+
+  it("should tell onRetry the host, the URL without its query, and the attempts allowed", async () => {
+    const { client, retries } = setup(() => Promise.reject(new TypeError("fetch failed")), {
+      retry: { attempts: 3 },
+    });
+    await rejection(client.syncRejects("/syncs/1").next());
+    const url = `https://secure.p99.eloqua.test${BULK}/syncs/1/rejects`;
+    expect(retries.map((r) => [r.attempt, r.maxAttempts, r.host, r.url])).toEqual([
+      [1, 3, "secure.p99.eloqua.test", url],
+      [2, 3, "secure.p99.eloqua.test", url],
+    ]);
   });
 
   it("should not retry network errors when retryOnNetworkError is false", async () => {

@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EloquaHttpError, EloquaNetworkError } from "../../lib/client/errors.ts";
+import type { RetryEvent } from "../../lib/client/http.ts";
 import { CsvParser } from "../../lib/csv/csv_parser.ts";
 import type { ImportProgress, ImportReport } from "../../lib/import/report.ts";
 import type { CliIo } from "../../lib/node/cli/cli_io.ts";
@@ -506,5 +508,118 @@ describe("ProgressReporter", () => {
     progress.update(snapshot(1, 1));
     progress.clear();
     expect(io.text()).toBe("");
+  });
+
+  it("should show rows and MB/s without a percentage or an ETA when the size is unknown (stdin)", () => {
+    const progress = new ProgressReporter(sink(true), {
+      mode: "tty",
+      size: undefined,
+      bytesRead: () => 2_000_000,
+    });
+    expect(progress.barLine(snapshot(1000, 1000))).toBe("1,000 rows  2.0 MB  2.0 MB/s  staged 990");
+    expect(progress.plainLine(snapshot(1000, 1000))).toMatch(
+      /^progress: 2\.0 MB read, 2\.0 MB\/s, 1,000 rows read,/,
+    );
+    expect(progress.plainLine(snapshot(1000, 1000))).not.toMatch(/%|ETA/);
+  });
+
+  it("should say which sync it waits for and how many rows Eloqua is processing, first, without an ETA", () => {
+    const progress = new ProgressReporter(sink(true), {
+      mode: "tty",
+      size: 100_000_000,
+      bytesRead: () => 50_000_000,
+    });
+    const waiting = { ...snapshot(2000, 2000), sync: { uri: "/syncs/12", rows: 1_234_567 } };
+    expect(progress.barLine(waiting)).toBe(
+      "[##########----------]  50%  syncing /syncs/12 (Eloqua is processing 1.2 M rows)  2,000 rows  50.0/100.0 MB  25.0 MB/s  staged 1,990",
+    );
+    expect(progress.plainLine(waiting)).toMatch(
+      /; syncing \/syncs\/12 \(Eloqua is processing 1\.2 M rows\)$/,
+    );
+    const small = { ...snapshot(2000, 2000), sync: { uri: "/syncs/3", rows: 950 } };
+    expect(progress.barLine(small)).toContain("  syncing /syncs/3 (Eloqua is processing 950 rows)  ");
+    expect(progress.barLine(snapshot(2000, 2000))).not.toContain("syncing");
+  });
+
+  describe("retries", () => {
+    const url = "https://secure.p03.eloqua.com/api/bulk/2.0/opportunities/contacts/imports/7/data";
+    const retry = (error: Error, attempt: number, delayMs: number): RetryEvent => ({
+      attempt,
+      delayMs,
+      error,
+      method: "POST",
+      path: new URL(url).pathname,
+      host: "secure.p03.eloqua.com",
+      url,
+      maxAttempts: 6,
+      operation: "data",
+    });
+    const status503 = new EloquaHttpError({
+      status: 503,
+      method: "POST",
+      path: new URL(url).pathname,
+      operation: "data",
+      attempts: 2,
+    });
+    const refused = new EloquaNetworkError({
+      method: "POST",
+      path: new URL(url).pathname,
+      host: "secure.p03.eloqua.com",
+      attempts: 1,
+      cause: new TypeError("fetch failed", {
+        cause: Object.assign(new Error("connect"), { code: "ECONNREFUSED" }),
+      }),
+    });
+
+    it("should say it waits for Eloqua while a retry's delay lasts, and print one line per retry on a terminal", () => {
+      const io = sink(true);
+      let now = 0;
+      const progress = new ProgressReporter(io, {
+        mode: "tty",
+        size: 100_000_000,
+        bytesRead: () => 50_000_000,
+        now: () => now,
+      });
+      progress.retrying(retry(status503, 2, 1500));
+      expect(io.text()).toBe(`retrying POST ${url}: HTTP 503 (attempt 3 of 6, next in 1.5 s)\n`);
+      expect(progress.barLine(snapshot(2000, 2000))).toBe(
+        "[##########----------]  50%  waiting for Eloqua (retrying 503, attempt 3)  2,000 rows  50.0/100.0 MB  25.0 MB/s  staged 1,990",
+      );
+      now = 1500;
+      expect(progress.barLine(snapshot(2000, 2000))).not.toContain("waiting");
+      progress.retrying(retry(refused, 1, 1234));
+      expect(io.text()).toContain(
+        `retrying POST ${url}: connection refused (attempt 2 of 6, next in 1.2 s)\n`,
+      );
+      expect(progress.barLine(snapshot(2000, 2000))).toContain(
+        "waiting for Eloqua (retrying connection refused, attempt 2)",
+      );
+    });
+
+    it("should print no retry line when stderr is not a terminal or with --quiet, but say so in the plain line", () => {
+      for (const mode of ["plain", "off"] as const) {
+        const io = sink(false);
+        const progress = new ProgressReporter(io, {
+          mode,
+          size: undefined,
+          bytesRead: () => 1,
+          now: () => 0,
+        });
+        progress.retrying(retry(status503, 2, 1500));
+        expect(io.text(), mode).toBe("");
+        expect(progress.plainLine(snapshot(10, 10))).toMatch(
+          /; waiting for Eloqua \(retrying 503, attempt 3\)$/,
+        );
+      }
+    });
+
+    it("should print the error's whole message with --debug, wherever stderr goes", () => {
+      const io = sink(false);
+      const progress = new ProgressReporter(io, { mode: "plain", size: undefined, bytesRead: () => 1 });
+      progress.retrying(retry(status503, 2, 1500), true);
+      expect(io.text()).toMatch(
+        /^retry: POST \/api\/bulk\/2\.0\/.*\/data attempt 2 failed \(POST .* failed with HTTP 503 after 2 attempts.*\); next in /,
+      );
+    });
   });
 });

@@ -50,6 +50,7 @@ const FLAGS = {
   "dry-run": { type: "boolean", commands: ["import"] },
   transport: { type: "string", commands: ["import", "fields", "status", "rejects", "definitions", "ui"] },
   "single-thread": { type: "boolean", commands: ["import"] },
+  retries: { type: "string", commands: ["import"] },
   port: { type: "string", commands: ["emulator", "ui"] },
   "no-open": { type: "boolean", commands: ["ui"] },
   host: { type: "string", commands: ["emulator"] },

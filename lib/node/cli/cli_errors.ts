@@ -1,3 +1,4 @@
+import { isEloquaNetworkError } from "../../client/errors.ts";
 import { isCsvHeaderError } from "../../csv/csv_errors.ts";
 import { isEloquaBulkError, isInvalidOptionError } from "../../errors.ts";
 import { isCheckpointMismatchError } from "../../import/checkpoint.ts";
@@ -51,11 +52,39 @@ export function describeError(error: unknown, debug: boolean): string {
     return `${error.stack}${code}${causeChain(error)}`;
   }
   if (error instanceof UsageError) return `${error.message}\nRun "eloqua-bulk --help" for the options.`;
+  if (isEloquaNetworkError(error)) {
+    const failure = networkFailure(error.message, error.host);
+    return `${sentence(failure.message)}\n${failure.advice}`;
+  }
   if (isCsvHeaderError(error)) return sentence(cliHint(error.message, error.field));
   if (isInvalidOptionError(error)) return `${error.message}.`;
   if (isImportPlanError(error)) return sentence(planHint(error.message));
   if (error instanceof Error) return sentence(error.message);
   return sentence(String(error));
+}
+
+/** The client's own advice, which ends a network error's message: the CLI's names its flags instead. */
+const CLIENT_NETWORK_ADVICE = /: check the network\b.*$/s;
+
+/**
+ * A network error's message without the client's advice, and what to check, in the CLI's words: the host
+ * that could not be reached, the network, the pod's host (--base-url), a proxy, a firewall. `host` is
+ * read from the message when not given (an import's report keeps only the message).
+ */
+export function networkFailure(message: string, host?: string): { message: string; advice: string } {
+  const unreachable = host ?? / got no answer from (\S+?)(?: after \d+ attempts)?: /.exec(message)?.[1];
+  const where = unreachable ?? "Eloqua";
+  const lookup = unreachable === "login.eloqua.com";
+  const lines = [
+    `Could not reach ${where}. Check:`,
+    "  - the network: is this machine online?",
+    lookup
+      ? "  - the host: login.eloqua.com finds your pod; --base-url with your pod's address (such as https://secure.p03.eloqua.com) skips that lookup"
+      : `  - the host: is ${where} your Eloqua pod (such as secure.p03.eloqua.com)? --base-url sets it`,
+    "  - a proxy: behind one, use --transport fetch with NODE_USE_ENV_PROXY=1 and HTTPS_PROXY set (Node 24 and later)",
+    `  - a firewall: does it let this machine reach ${where}?`,
+  ];
+  return { message: message.replace(CLIENT_NETWORK_ADVICE, ""), advice: lines.join("\n") };
 }
 
 /** The library speaks of its `columns` option; the CLI's users know flags. */

@@ -60,6 +60,8 @@ const IMPORT = `eloqua-bulk import [kind] <file.csv | ->
   --max-batch-bytes <n>       hard cap per request body (default 4,000,000; at most 32,000,000)
   --concurrency <n>           data POSTs in flight (default 4)
   --files-per-sync <n>        sync before this many files (default 500, the most Eloqua takes)
+  --retries <n>               how many times a failed request is sent again (default 5, 0 to 99): after
+                              HTTP 429, 500, 502, 503, no answer or a timeout; with exponential backoff
   --report <file>             write the JSON report
   --rejects <file>            write a CSV of every row not staged: line, OpportunityID, EmailAddress,
                               code, stage, message, other (--include-duplicates to add duplicates);
@@ -74,8 +76,11 @@ const IMPORT = `eloqua-bulk import [kind] <file.csv | ->
                               thread, beside deduping, batching and uploading, which makes the CSV
                               work faster on 2 cores)
   --allow-insecure-http       allow an http:// --base-url that is not a loopback host
-  --quiet, -q                 no progress and no summary (errors still go to stderr)
-  --debug                     stack traces on errors, and a line per retried request
+  --quiet, -q                 no progress and no summary (errors still go to stderr); the progress
+                              says what it waits for: a sync Eloqua is processing, a retry; on a
+                              terminal, a line per retried request as it happens
+  --debug                     stack traces on errors, and a line per retried request with its error
+                              (also when stderr is not a terminal)
   --help, -h                  this help
   --version                   the version`;
 

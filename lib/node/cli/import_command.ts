@@ -25,10 +25,10 @@ import {
   EXIT_REJECTED,
   exitCodeFor,
   InputFileError,
+  networkFailure,
   UsageError,
 } from "./cli_errors.ts";
 import type { CliIo } from "./cli_io.ts";
-import { duration } from "./format.ts";
 import { fieldsOf, formatMapping, importKindOf, linkageFlags, mapFlags } from "./import_kinds.ts";
 import { ProgressReporter } from "./progress.ts";
 import { redactingIo } from "./redacting_io.ts";
@@ -63,6 +63,7 @@ export async function importCommand(
     const maxBatchBytes = integerFlag("max-batch-bytes", flags["max-batch-bytes"], 1_000, bodies.max);
     const concurrency = integerFlag("concurrency", flags.concurrency, inFlight.min, inFlight.max);
     const maxFilesPerSync = integerFlag("files-per-sync", flags["files-per-sync"], files.min, files.max);
+    const retry = retriesFlag(flags.retries);
     const target = resolveTarget(flags, rawIo.env);
     const transport = chooseTransport(flags.transport, rawIo.env);
     cleanups.push(async () => transport.close());
@@ -140,12 +141,8 @@ export async function importCommand(
       size: source.size,
       bytesRead: () => source.bytesRead,
     });
-    const onRetry = debug
-      ? (event: RetryEvent) =>
-          progress.notice(
-            `retry: ${event.method} ${event.path} attempt ${event.attempt} failed (${event.error.message}); next in ${duration(event.delayMs)}`,
-          )
-      : undefined;
+    // Every retry shows in the bar; on a terminal (or with --debug) it is also a line as it happens.
+    const onRetry = (event: RetryEvent) => progress.retrying(event, debug);
     let client: EloquaBulkClient | undefined;
     if (server !== undefined) {
       const { site, user, password } = server.emulator.credentials;
@@ -154,14 +151,16 @@ export async function importCommand(
         baseUrl: server.url,
         loginUrl: server.url,
         ...(transport.fetch === undefined ? {} : { fetch: transport.fetch }),
-        ...(onRetry === undefined ? {} : { onRetry }),
+        ...(retry === undefined ? {} : { retry }),
+        onRetry,
       });
     } else if (target.kind === "eloqua") {
       client = new EloquaBulkClient({
         auth: target.auth,
         ...(target.baseUrl === undefined ? {} : { baseUrl: target.baseUrl }),
         ...(transport.fetch === undefined ? {} : { fetch: transport.fetch }),
-        ...(onRetry === undefined ? {} : { onRetry }),
+        ...(retry === undefined ? {} : { retry }),
+        onRetry,
       });
       if (debug) {
         progress.notice(
@@ -330,9 +329,12 @@ export async function importCommand(
     }
     if (reportError !== undefined) io.stderr.write(`eloqua-bulk: ${reportError}\n`);
     if (!report.ok) {
+      const error = report.error;
+      const network = error?.code === "ELOQUA_NETWORK_ERROR" ? networkFailure(error.message) : undefined;
       const why =
-        report.error === undefined ? "see the report" : `${report.error.message} [${report.error.code}]`;
+        error === undefined ? "see the report" : `${network?.message ?? error.message} [${error.code}]`;
       io.stderr.write(`eloqua-bulk: the import did not complete: ${why}\n`);
+      if (network !== undefined) io.stderr.write(`${network.advice}\n`);
       return EXIT_FAILED;
     }
     if (reportError !== undefined) return EXIT_FAILED;
@@ -342,6 +344,13 @@ export async function importCommand(
     io.stderr.write(`eloqua-bulk: ${describeError(error, debug)}\n`);
     return exitCodeFor(error);
   }
+}
+
+/** `--retries <n>`: how many times a failed request is sent again (the client's default when absent). */
+function retriesFlag(text: string | undefined): { attempts: number } | undefined {
+  // The client's policy counts attempts, the first one included, up to 100.
+  const retries = integerFlag("retries", text, 0, 99);
+  return retries === undefined ? undefined : { attempts: retries + 1 };
 }
 
 /** `--delimiter`: one character, or `tab`; without it, "auto" (detected from the header line). */

@@ -1,6 +1,8 @@
+import { isEloquaHttpError, isEloquaNetworkError, isEloquaTimeoutError } from "../../client/errors.ts";
+import type { RetryEvent } from "../../client/http.ts";
 import type { ImportProgress } from "../../import/report.ts";
 import type { CliIo } from "./cli_io.ts";
-import { clock, count, megabytes, rate } from "./format.ts";
+import { clock, count, duration, megabytes, rate } from "./format.ts";
 
 /** How progress is shown: a bar redrawn in place, a plain line now and then, or not at all. */
 export type ProgressMode = "tty" | "plain" | "off";
@@ -32,6 +34,8 @@ export class ProgressReporter {
   #lastPlain: number;
   /** Whether a bar is on screen and must be cleared before other output. */
   #drawn = false;
+  /** The last retry, while its wait lasts: then the bar says what it waits for. */
+  #retry: { text: string; until: number } | undefined;
 
   constructor(io: CliIo, options: ProgressReporterOptions) {
     this.#io = io;
@@ -73,6 +77,36 @@ export class ProgressReporter {
     if (this.#options.mode !== "off") this.notice(text);
   }
 
+  /**
+   * Told of a client's retry: until the next attempt is sent the bar says it waits for Eloqua, and on a
+   * terminal one line says so as it happens (`debug`: the error's whole message, wherever stderr goes).
+   */
+  retrying(event: RetryEvent, debug = false): void {
+    const next = event.attempt + 1;
+    this.#retry = {
+      text: `waiting for Eloqua (retrying ${retryReason(event.error, false)}, attempt ${next})`,
+      until: this.#now() + event.delayMs,
+    };
+    if (debug) {
+      this.notice(
+        `retry: ${event.method} ${event.path} attempt ${event.attempt} failed (${event.error.message}); next in ${duration(event.delayMs)}`,
+      );
+    } else if (this.#options.mode === "tty") {
+      const seconds = (event.delayMs / 1000).toFixed(1);
+      this.notice(
+        `retrying ${event.method} ${event.url}: ${retryReason(event.error, true)} (attempt ${next} of ${event.maxAttempts}, next in ${seconds} s)`,
+      );
+    }
+  }
+
+  /** What the import waits for now, if anything: a retry's delay, else a sync Eloqua is processing. */
+  waitingFor(progress: ImportProgress): string | undefined {
+    if (this.#retry !== undefined && this.#now() < this.#retry.until) return this.#retry.text;
+    const sync = progress.sync;
+    if (sync === undefined) return undefined;
+    return `syncing ${sync.uri} (Eloqua is processing ${shortCount(sync.rows)} rows)`;
+  }
+
   /** Removes the bar, before the summary. */
   clear(): void {
     if (!this.#drawn) return;
@@ -85,20 +119,25 @@ export class ProgressReporter {
     const { size } = this.#options;
     const bytes = this.#options.bytesRead();
     const parts: string[] = [];
+    // What it waits for comes first after the percentage: the end of the line may be cut off.
+    const waiting = this.waitingFor(progress);
     if (size !== undefined && size > 0) {
       const fraction = Math.min(1, bytes / size);
       const filled = Math.round(fraction * BAR_WIDTH);
       parts.push(
         `[${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%`,
       );
+      if (waiting !== undefined) parts.push(waiting);
       parts.push(`${count(progress.rows.read)} rows`);
       parts.push(`${(bytes / 1e6).toFixed(1)}/${megabytes(size)}`);
     } else {
+      if (waiting !== undefined) parts.push(waiting);
       parts.push(`${count(progress.rows.read)} rows`, megabytes(bytes));
     }
     parts.push(rate(bytes, progress.elapsedMs), `staged ${count(progress.rows.staged)}`);
     if (progress.retries > 0) parts.push(`retries ${count(progress.retries)}`);
-    const eta = this.#eta(bytes, progress.elapsedMs);
+    // Reading has paused meanwhile: an ETA from the reading rate would mislead.
+    const eta = waiting === undefined ? this.#eta(bytes, progress.elapsedMs) : undefined;
     if (eta !== undefined) parts.push(`ETA ${eta}`);
     return parts.join("  ");
   }
@@ -112,11 +151,13 @@ export class ProgressReporter {
         ? `${(bytes / 1e6).toFixed(1)} of ${megabytes(size)} (${Math.floor(Math.min(1, bytes / size) * 100)}%)`
         : megabytes(bytes);
     const eta = this.#eta(bytes, progress.elapsedMs);
+    const waiting = this.waitingFor(progress);
     return (
       `progress: ${read} read, ${rate(bytes, progress.elapsedMs)}, ${count(progress.rows.read)} rows read, ` +
       `${count(progress.rows.staged)} staged, ${count(progress.dataPosts)} data POSTs, ${count(progress.syncs)} syncs` +
       (progress.retries > 0 ? `, ${count(progress.retries)} retries` : "") +
-      (eta === undefined ? "" : `, ETA ${eta}`)
+      (eta === undefined ? "" : `, ETA ${eta}`) +
+      (waiting === undefined ? "" : `; ${waiting}`)
     );
   }
 
@@ -125,4 +166,17 @@ export class ProgressReporter {
     if (size === undefined || bytes <= 0 || elapsedMs <= 0 || bytes >= size) return undefined;
     return clock(((size - bytes) * elapsedMs) / bytes);
   }
+}
+
+/** Why a request is sent again, in a few words: `503` (`HTTP 503` in a line), `timeout`, `connection refused`. */
+function retryReason(error: Error, line: boolean): string {
+  if (isEloquaHttpError(error)) return line ? `HTTP ${error.status}` : String(error.status);
+  if (isEloquaTimeoutError(error)) return "timeout";
+  if (isEloquaNetworkError(error)) return error.reason ?? "no answer";
+  return error.message;
+}
+
+/** Rows as people read a large count: `950`, `12,345`, `1.2 M`. */
+export function shortCount(n: number): string {
+  return n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)} M` : count(n);
 }
