@@ -47,6 +47,7 @@ const FLAGS = {
   rejects: { type: "string", commands: ["import"] },
   checkpoint: { type: "string", commands: ["import"] },
   "include-duplicates": { type: "boolean", commands: ["import"] },
+  cleanup: { type: "boolean", commands: ["import"] },
   "dry-run": { type: "boolean", commands: ["import"] },
   transport: { type: "string", commands: ["import", "fields", "status", "rejects", "definitions", "ui"] },
   "single-thread": { type: "boolean", commands: ["import"] },

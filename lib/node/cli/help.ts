@@ -64,6 +64,10 @@ const IMPORT = `eloqua-bulk import [kind] <file.csv | ->
                               values starting with = + - @ get a leading ' so spreadsheets show them as text
   --checkpoint <file>         keep the state needed to resume in <file> (written atomically as rows are
                               acknowledged); run the same command again to continue where it stopped
+  --cleanup                   when the import ends, delete the definition it created and the data it
+                              left staged (a definition given with --import-uri is kept, only its staged
+                              data deleted; with --checkpoint, only once the import completed, since a
+                              rerun needs them); the summary says what was deleted
   --dry-run                   parse, validate, dedupe and batch; no network
   --transport <t>             how requests are sent: node-http (default: node:http with keep-alive,
                               much less CPU per MB posted than fetch) or fetch (the runtime's;

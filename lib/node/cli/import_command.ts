@@ -293,6 +293,14 @@ export async function importCommand(
     } finally {
       progress.clear();
     }
+    const cleanedUp =
+      flags.cleanup === true && target.kind !== "dry-run" && client !== undefined
+        ? await cleanUp(client, report, {
+            givenUri: flags["import-uri"] !== undefined,
+            // A run that stopped short with a checkpoint is resumed by a rerun, which needs the definition.
+            resumable: checkpointPath !== undefined && !report.ok,
+          })
+        : undefined;
     await runCleanups(cleanups);
 
     let reportError: string | undefined;
@@ -319,7 +327,9 @@ export async function importCommand(
         written.push(`${rejects.written.toLocaleString("en-US")} rejects in ${rejects.path}`);
       if (reportPath !== undefined && reportError === undefined) written.push(`report in ${reportPath}`);
       if (written.length > 0) io.stdout.write(`  wrote ${written.join(", ")}\n`);
+      if (cleanedUp?.done !== undefined) io.stdout.write(`  cleaned up: ${cleanedUp.done}\n`);
     }
+    if (cleanedUp?.failed !== undefined) io.stderr.write(`eloqua-bulk: ${cleanedUp.failed}\n`);
     if (reportError !== undefined) io.stderr.write(`eloqua-bulk: ${reportError}\n`);
     if (!report.ok) {
       const why =
@@ -373,6 +383,43 @@ async function listFieldsFor(
     return await fieldsOf(local, kind, signal);
   } finally {
     await server.close();
+  }
+}
+
+/** What `--cleanup` did (`done`, for the summary) or could not do (`failed`, for stderr). */
+interface CleanupOutcome {
+  readonly done?: string;
+  readonly failed?: string;
+}
+
+/**
+ * `--cleanup`: deletes the data the run left staged and the definition it created. A definition given
+ * with `--import-uri` is the user's, kept for their next run: only its staged data goes. Nothing is
+ * deleted when the run can be resumed from its checkpoint. Sent without the run's signal, which a Ctrl-C
+ * has aborted: the user asked for the cleanup, and a second Ctrl-C still quits at once.
+ */
+async function cleanUp(
+  client: EloquaBulkClient,
+  report: ImportReport,
+  context: { readonly givenUri: boolean; readonly resumable: boolean },
+): Promise<CleanupOutcome | undefined> {
+  const uri = report.definitionUri;
+  if (uri === null) return undefined;
+  if (context.resumable) {
+    return {
+      done: `kept ${uri} and its staged data: the checkpoint's rerun continues with them (--cleanup deletes them once the import completes)`,
+    };
+  }
+  try {
+    await client.deleteData(uri);
+    if (context.givenUri)
+      return { done: `deleted the data staged on ${uri} (kept: given with --import-uri)` };
+    await client.deleteImport(uri);
+    return { done: `deleted ${uri} and its staged data` };
+  } catch (error) {
+    return {
+      failed: `--cleanup could not delete ${uri} (${describeError(error, false)}); delete it later with "eloqua-bulk definitions delete ${uri}", or Eloqua does after its autoDeleteDuration.`,
+    };
   }
 }
 
