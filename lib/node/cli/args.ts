@@ -42,7 +42,7 @@ const FLAGS = {
   "email-column": { type: "string", commands: ["import"] },
   "max-batch-bytes": { type: "string", commands: ["import"] },
   concurrency: { type: "string", commands: ["import"] },
-  "files-per-sync": { type: "string", commands: ["import"] },
+  "files-per-sync": { type: "string", commands: ["import", "emulator"] },
   report: { type: "string", commands: ["import"] },
   rejects: { type: "string", commands: ["import"] },
   checkpoint: { type: "string", commands: ["import"] },
@@ -54,6 +54,16 @@ const FLAGS = {
   port: { type: "string", commands: ["emulator", "ui"] },
   "no-open": { type: "boolean", commands: ["ui"] },
   host: { type: "string", commands: ["emulator"] },
+  "fault-rate": { type: "string", commands: ["emulator"] },
+  faults: { type: "string", commands: ["emulator"] },
+  seed: { type: "string", commands: ["emulator"] },
+  latency: { type: "string", commands: ["emulator"] },
+  strict: { type: "boolean", commands: ["emulator"] },
+  mode: { type: "string", commands: ["emulator"] },
+  "sync-ms": { type: "string", commands: ["emulator"] },
+  "max-body-bytes": { type: "string", commands: ["emulator"] },
+  "token-lifetime": { type: "string", commands: ["emulator"] },
+  state: { type: "string", commands: ["emulator"] },
 } as const;
 
 type FlagName = keyof typeof FLAGS;

@@ -109,7 +109,27 @@ const EMULATOR = `eloqua-bulk emulator [--port <n>] [--host <h>] [--site <s> --u
   --host <h>                  interface to bind (default 127.0.0.1)
   --site, --user, --password  Basic auth credentials it accepts (default EmulatorSite, emulator.user,
                               emulator-password)
-  --token <t>                 bearer token it accepts (default emulator-token)`;
+  --token <t>                 bearer token it accepts (default emulator-token)
+  --state <file>              start from the state in <file> if it exists (definitions, staged rows,
+                              syncs, their logs and rejects, imported records, tokens, counters), and
+                              write the state there on SIGINT or SIGTERM, so the next run goes on
+  --strict                    only opportunities, contacts and accounts imported into it exist: a
+                              linkage to any other is rejected (ELQ-00084, ELQ-00085, ELQ-00034);
+                              default: every record exists
+  --fault-rate <r>            answer 503 to this share (0 to 1) of the Bulk API requests a client may
+                              send again (GET, DELETE, data POSTs), drawn from a seeded PRNG
+  --faults <file.json>        fault rules, the library's FaultRule objects, tried before --fault-rate:
+                              [{"route": "data.post", "action": {"status": 429, "retryAfterSeconds": 1},
+                              "schedule": [2]}, {"route": "sync.create", "action": "syncError", "times": 1}]
+  --seed <n>                  seed of the PRNG behind fault rates (default 1: the same run fails alike)
+  --latency <ms>              wait this long before answering each request not failed by a fault
+  --sync-ms <ms>              how long a sync takes to finish (a fifth of it pending, then active;
+                              default 25)
+  --token-lifetime <s>        lifetime of the access tokens its OAuth token endpoint issues (default 28,800)
+  --max-body-bytes <n>        largest data POST body it takes (default 32,000,000; one byte more: 404)
+  --files-per-sync <n>        data POSTs a definition takes between syncs (default 500)
+  --mode store|count          keep every staged row (store, the default) or only count them (count:
+                              memory stays flat for huge runs; no rejects)`;
 
 const UI = `eloqua-bulk ui [--port <n>] [--no-open] [target options]
   Serves a web page on 127.0.0.1 to import a file without the terminal: choose the kind, drop a CSV,
