@@ -1,6 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
-import type { EmulatorState } from "../emulator/mod.ts";
-import { STATE_FORMAT } from "../emulator/mod.ts";
+import type { EmulatorState } from "../emulator/state.ts";
+import { STATE_FORMAT } from "../emulator/state.ts";
 
 /** The emulator state stored at `path`, or `undefined` when there is no file yet. */
 export function readEmulatorState(path: string): EmulatorState | undefined {

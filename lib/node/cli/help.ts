@@ -63,7 +63,9 @@ const IMPORT = `eloqua-bulk import [kind] <file.csv | ->
                               code, stage, message, other (--include-duplicates to add duplicates);
                               values starting with = + - @ get a leading ' so spreadsheets show them as text
   --checkpoint <file>         keep the state needed to resume in <file> (written atomically as rows are
-                              acknowledged); run the same command again to continue where it stopped
+                              acknowledged); run the same command again to continue where it stopped.
+                              Against the built-in emulator, its state is kept in <file>.emulator.json
+                              (saved when the run ends, Ctrl-C included), so the rerun continues there too
   --cleanup                   when the import ends, delete the definition it created and the data it
                               left staged (a definition given with --import-uri is kept, only its staged
                               data deleted; with --checkpoint, only once the import completed, since a

@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { access, constants, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { EloquaBulkClient } from "../../client/client.ts";
@@ -5,6 +6,7 @@ import type { RetryEvent } from "../../client/http.ts";
 import { CsvHeaderError } from "../../csv/csv_errors.ts";
 import { decodeInput, decodeLater } from "../../csv/input_decoding.ts";
 import { peekHeader } from "../../csv/peek_header.ts";
+import type { EmulatorState } from "../../emulator/mod.ts";
 import type { ImportCheckpoint } from "../../import/checkpoint.ts";
 import { importLinkages } from "../../import/import_linkages.ts";
 import { IMPORT_LIMITS, type ImportOptions, type ImportRowsOptions } from "../../import/import_options.ts";
@@ -14,6 +16,7 @@ import type { ImportReport } from "../../import/report.ts";
 import { fieldNames } from "../../schema.ts";
 import { fingerprintFile, readCheckpoint, writeCheckpoint } from "../checkpoint_file.ts";
 import type { EmulatorServer } from "../emulator_server.ts";
+import { readEmulatorState, writeEmulatorState } from "../emulator_state_file.ts";
 import { fileSource } from "../file_source.ts";
 import { spawnRowWorkerThread } from "../row_worker_thread.ts";
 import type { FlagValues, KindArgument } from "./args.ts";
@@ -115,15 +118,35 @@ export async function importCommand(
     if (target.kind === "embedded") {
       const { startEmulatorServer } = await import("../emulator_server.ts");
       const small = source.size !== undefined && source.size <= EMBEDDED_STORE_LIMIT;
-      const started = await startEmulatorServer({ mode: small ? "store" : "count" });
+      // With a checkpoint, the emulator's state is kept beside it, so that the rerun finds what the
+      // checkpoint names (its definition, its syncs, the rows staged) and continues.
+      const statePath = checkpointPath === undefined ? undefined : embeddedStatePath(checkpointPath);
+      const state =
+        statePath === undefined ? undefined : embeddedState(statePath, checkpointPath!, resumeFrom);
+      const started = await startEmulatorServer({
+        mode: small ? "store" : "count",
+        ...(state === undefined ? {} : { state }),
+      });
       server = started;
-      cleanups.push(() => started.close());
+      cleanups.push(async () => {
+        await started.close();
+        // Saved after the close, when no request can change it; also after a failure or a Ctrl-C,
+        // which are what a rerun continues from.
+        if (statePath !== undefined) writeEmulatorState(statePath, started.emulator.saveState());
+      });
       const { password, token } = started.emulator.credentials;
       io = redactingIo(rawIo, [...secrets, password, token]);
       // Said even with --quiet: a run that forgot its credentials must not pass for a real import.
       io.stderr.write(
         `No credentials and no --base-url: importing into the built-in Eloqua emulator at ${started.url} (nothing is sent to Eloqua).\n`,
       );
+      if (statePath !== undefined) {
+        io.stderr.write(
+          state === undefined
+            ? `The emulator's state is kept in ${statePath}, beside the checkpoint: run the same command again and it continues.\n`
+            : `The emulator goes on from its state in ${statePath}.\n`,
+        );
+      }
     }
 
     const quiet = flags.quiet === true;
@@ -421,6 +444,38 @@ async function cleanUp(
       failed: `--cleanup could not delete ${uri} (${describeError(error, false)}); delete it later with "eloqua-bulk definitions delete ${uri}", or Eloqua does after its autoDeleteDuration.`,
     };
   }
+}
+
+/** Where the built-in emulator's state is kept for a checkpoint: beside it. */
+export function embeddedStatePath(checkpointPath: string): string {
+  return `${checkpointPath}.emulator.json`;
+}
+
+/**
+ * The built-in emulator's state saved by the run that wrote the checkpoint, if any. Refused (before
+ * anything is sent) when the checkpoint names a definition the state cannot hold: no state beside it
+ * (the checkpoint is of a run against Eloqua, or one killed before it saved), or a state older than the
+ * checkpoint (saved by an earlier run, then the last one was killed).
+ */
+function embeddedState(
+  statePath: string,
+  checkpointPath: string,
+  resumeFrom: ImportCheckpoint | undefined,
+): EmulatorState | undefined {
+  const state = readEmulatorState(statePath);
+  if (resumeFrom === undefined || resumeFrom.definitionUri === null || resumeFrom.complete) return state;
+  const startOver = `remove ${checkpointPath}${state === undefined ? "" : ` and ${statePath}`} to start over (nothing was sent to Eloqua), or give the credentials of the Eloqua the checkpoint was written against`;
+  if (state === undefined) {
+    throw new UsageError(
+      `${checkpointPath} continues an import into ${resumeFrom.definitionUri}, which the built-in emulator does not have: there is no ${statePath} (the emulator's state, saved when a run against it ends): ${startOver}.`,
+    );
+  }
+  if (statSync(checkpointPath).mtimeMs > statSync(statePath).mtimeMs) {
+    throw new UsageError(
+      `${statePath} is older than ${checkpointPath}: the last run was killed before it could save the built-in emulator's state, which no longer matches the checkpoint; ${startOver}.`,
+    );
+  }
+  return state;
 }
 
 /** Runs and empties the cleanups, newest first; their own failures are reported by what they close. */
