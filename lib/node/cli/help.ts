@@ -50,7 +50,8 @@ const IMPORT = `eloqua-bulk import [kind] <file.csv | ->
   --site <s> --user <u> --password <p>
                               Basic auth (or ELOQUA_SITE, ELOQUA_USER, ELOQUA_PASSWORD; prefer the
                               environment: other users of this machine can see command lines)
-  --token <t>                 OAuth bearer token (or ELOQUA_TOKEN)
+  --token <t>                 OAuth bearer token (or ELOQUA_TOKEN); for OAuth with refresh, which
+                              outlives an access token, see ELOQUA_CLIENT_ID below
   --import-uri <uri>          use this definition (/opportunities/contacts/imports/21); otherwise one
                               is created
   --opportunity-column <name> source column for OpportunityID (default OpportunityID, case-insensitive)
@@ -147,6 +148,15 @@ const UI = `eloqua-bulk ui [--port <n>] [--no-open] [target options]
 const FOOTER = `Environment:
   ELOQUA_SITE, ELOQUA_USER, ELOQUA_PASSWORD   Basic auth for import, when no auth flag is given
   ELOQUA_TOKEN                                OAuth bearer token for import, when no auth flag is given
+  ELOQUA_CLIENT_ID, ELOQUA_CLIENT_SECRET, ELOQUA_REFRESH_TOKEN
+                                              OAuth with refresh, when no auth flag is given: a new
+                                              access token whenever Eloqua refuses one (a long import
+                                              outlives it); ELOQUA_TOKEN, if set too, is used first
+  ELOQUA_REFRESH_TOKEN_FILE                   a file holding the refresh token (instead of, or besides,
+                                              ELOQUA_REFRESH_TOKEN): Eloqua replaces it at each refresh,
+                                              and the new one is written there (mode 600)
+  ELOQUA_TOKEN_URL                            the OAuth token endpoint (default
+                                              https://login.eloqua.com/auth/oauth2/token)
   ELOQUA_TRANSPORT                            node-http or fetch, when --transport is not given
 
 Exit codes:

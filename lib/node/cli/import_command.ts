@@ -3,6 +3,7 @@ import { access, constants, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { EloquaBulkClient } from "../../client/client.ts";
 import type { RetryEvent } from "../../client/http.ts";
+import { Redactor } from "../../client/redact.ts";
 import { CsvHeaderError } from "../../csv/csv_errors.ts";
 import { decodeInput, decodeLater } from "../../csv/input_decoding.ts";
 import { peekHeader } from "../../csv/peek_header.ts";
@@ -29,7 +30,7 @@ import { ProgressReporter } from "./progress.ts";
 import { redactingIo } from "./redacting_io.ts";
 import { RejectsFile, reason } from "./rejects_file.ts";
 import { formatSummary, mostlyRejected } from "./summary.ts";
-import { resolveTarget, secretsOf } from "./target.ts";
+import { clientAuth, givenSecrets, refreshTokenUnstored, resolveTarget, secretsOf } from "./target.ts";
 import { chooseTransport } from "./transport_choice.ts";
 
 /** Largest dedupe table sized up front from the file size (~430 MB); it grows past that if needed. */
@@ -47,10 +48,10 @@ export async function importCommand(
 ): Promise<number> {
   const debug = flags.debug === true;
   // Every credential in sight is kept out of what is written, from the first message on.
-  const secrets = [flags.password, flags.token, rawIo.env.ELOQUA_PASSWORD, rawIo.env.ELOQUA_TOKEN].filter(
-    (value): value is string => value !== undefined && value !== "",
-  );
-  let io = redactingIo(rawIo, secrets);
+  const secrets = givenSecrets(flags, rawIo.env);
+  // The tokens OAuth refreshes bring, kept out of the output as the given ones are.
+  const issued = new Redactor();
+  let io = redactingIo(rawIo, secrets, issued);
   const cleanups: (() => Promise<void>)[] = [];
   try {
     // The library's ranges (IMPORT_LIMITS), with the CLI's own floor of 1,000 bytes a body.
@@ -61,7 +62,14 @@ export async function importCommand(
     const target = resolveTarget(flags, rawIo.env);
     const transport = chooseTransport(flags.transport, rawIo.env);
     cleanups.push(async () => transport.close());
-    if (target.kind === "eloqua") io = redactingIo(rawIo, [...secrets, ...secretsOf(target.auth)]);
+    if (target.kind === "eloqua") {
+      io = redactingIo(rawIo, [...secrets, ...secretsOf(target.auth)], issued);
+      if (refreshTokenUnstored(target) && flags.quiet !== true) {
+        io.stderr.write(
+          "OAuth: Eloqua replaces the refresh token at each refresh and the old one stops working; set ELOQUA_REFRESH_TOKEN_FILE to a file holding it, so the new one is kept there.\n",
+        );
+      }
+    }
     const reportPath = flags.report;
     if (reportPath !== undefined) await checkWritableFolder("--report", reportPath);
 
@@ -135,7 +143,7 @@ export async function importCommand(
         if (statePath !== undefined) writeEmulatorState(statePath, started.emulator.saveState());
       });
       const { password, token } = started.emulator.credentials;
-      io = redactingIo(rawIo, [...secrets, password, token]);
+      io = redactingIo(rawIo, [...secrets, password, token], issued);
       // Said even with --quiet: a run that forgot its credentials must not pass for a real import.
       io.stderr.write(
         `No credentials and no --base-url: importing into the built-in Eloqua emulator at ${started.url} (nothing is sent to Eloqua).\n`,
@@ -173,7 +181,7 @@ export async function importCommand(
       });
     } else if (target.kind === "eloqua") {
       client = new EloquaBulkClient({
-        auth: target.auth,
+        auth: clientAuth(target, issued),
         ...(target.baseUrl === undefined ? {} : { baseUrl: target.baseUrl }),
         ...(transport.fetch === undefined ? {} : { fetch: transport.fetch }),
         ...(onRetry === undefined ? {} : { onRetry }),
