@@ -9,6 +9,16 @@ export interface TokenGrant {
   readonly refresh_token: string;
 }
 
+/** The tokens as `saveState` keeps them. */
+export interface AuthState {
+  /** Access tokens issued, with the time they expire (null: expired by `expireAccessTokens`). */
+  readonly accessTokens: readonly (readonly [string, number | null])[];
+  readonly refreshTokens: readonly string[];
+  readonly staticTokenExpired: boolean;
+  readonly codeUsed: boolean;
+  readonly issued: number;
+}
+
 /** The user name and password of a Basic `Authorization` header. */
 export interface BasicCredentials {
   readonly user: string;
@@ -136,6 +146,29 @@ export class AuthService {
     this.#staticTokenExpired = false;
     this.#codeUsed = false;
     this.#issued = 0;
+  }
+
+  /** The tokens issued and their state, for `saveState`; an expired token's time is null. */
+  save(): AuthState {
+    return {
+      accessTokens: [...this.#accessTokens].map(([token, at]) => [token, Number.isFinite(at) ? at : null]),
+      refreshTokens: [...this.#refreshTokens],
+      staticTokenExpired: this.#staticTokenExpired,
+      codeUsed: this.#codeUsed,
+      issued: this.#issued,
+    };
+  }
+
+  /** Replaces the tokens and their state with saved ones. */
+  load(state: AuthState): void {
+    this.#accessTokens.clear();
+    for (const [token, at] of state.accessTokens)
+      this.#accessTokens.set(token, at ?? Number.NEGATIVE_INFINITY);
+    this.#refreshTokens.clear();
+    for (const token of state.refreshTokens) this.#refreshTokens.add(token);
+    this.#staticTokenExpired = state.staticTokenExpired;
+    this.#codeUsed = state.codeUsed;
+    this.#issued = state.issued;
   }
 
   #tokenValid(token: string): boolean {

@@ -92,6 +92,29 @@ export class DefinitionStore {
     this.#byUri.clear();
     this.#nextId = 1;
   }
+
+  /** A plain copy, for `saveState`. */
+  save(): DefinitionsState {
+    const items = [...this.#byUri.values()].map(({ fieldKeys, ...rest }) => structuredClone(rest));
+    return { nextId: this.#nextId, items };
+  }
+
+  /** Replaces every definition with saved ones. */
+  load(state: DefinitionsState): void {
+    this.clear();
+    for (const item of state.items) {
+      const definition: Definition = { ...structuredClone(item), fieldKeys: new Set() };
+      definition.fieldKeys = fieldKeysOf(definition.properties);
+      this.#byUri.set(definition.uri.toLowerCase(), definition);
+    }
+    this.#nextId = state.nextId;
+  }
+}
+
+/** The definitions as `saveState` keeps them. */
+export interface DefinitionsState {
+  readonly nextId: number;
+  readonly items: readonly Omit<Definition, "fieldKeys">[];
 }
 
 function withDefaults(properties: Record<string, unknown>): Record<string, unknown> {

@@ -18,6 +18,8 @@ import type { RouteDefinition, RouteMatch } from "./routes.ts";
 import { RouteMatcher, routeTable } from "./routes.ts";
 import type { StagedRecord } from "./staging.ts";
 import { Staging } from "./staging.ts";
+import type { EmulatorState } from "./state.ts";
+import { loadState, saveState } from "./state.ts";
 import type { EmulatorStats } from "./stats.ts";
 import { bump, createStats, resetStats } from "./stats.ts";
 import { completeDueSyncs } from "./sync_lifecycle.ts";
@@ -51,6 +53,13 @@ export interface Emulator {
   revokeRefreshTokens(): void;
   /** The refresh tokens that work now (after each refresh, the newest one). */
   refreshTokens(): readonly string[];
+  /**
+   * What it holds, as plain data to store as JSON: give it back as the `state` option (or to
+   * `loadState`) for an emulator that goes on from there.
+   */
+  saveState(): EmulatorState;
+  /** Replaces what it holds with a saved state (throws InvalidOptionError on a foreign one). */
+  loadState(state: EmulatorState): void;
 }
 
 /** Largest body accepted by routes other than data POSTs (definitions, syncs, tokens are small JSON). */
@@ -85,6 +94,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const routes = routeTable(resolved.importPaths);
   const matcher = new RouteMatcher(routes);
   const history = new CallHistory(resolved.historyLimit);
+  if (options.state !== undefined) loadState(ctx, options.state, "Emulator");
 
   async function handle(request: Request): Promise<Response | typeof DROP_CONNECTION> {
     const startedAt = now();
@@ -242,6 +252,11 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     expireAccessTokens: () => ctx.auth.expireAccessTokens(),
     revokeRefreshTokens: () => ctx.auth.revokeRefreshTokens(),
     refreshTokens: () => ctx.auth.refreshTokens(),
+    saveState() {
+      completeDueSyncs(ctx);
+      return saveState(ctx);
+    },
+    loadState: (state) => loadState(ctx, state, "Emulator.loadState"),
   };
 }
 

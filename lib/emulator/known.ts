@@ -114,7 +114,32 @@ export class KnownRecords {
     this.#batches = [];
     this.#indexes = new Map();
   }
+
+  /** What imports made known, for `saveState`: their rows by position (see `Staging.save`). */
+  save(rowIds: ReadonlyMap<object, number>): KnownState {
+    return this.#batches.map((batch) => ({
+      columns: [...batch.columns],
+      rows: batch.rows.flatMap((row) => (rowIds.has(row) ? [rowIds.get(row)!] : [])),
+    }));
+  }
+
+  /** Replaces what imports made known with a saved state; `rows` are the staged rows by position. */
+  load(state: KnownState, rows: readonly Readonly<Record<string, string>>[]): void {
+    this.reset();
+    for (const batch of state) {
+      this.addRows(
+        new Map(batch.columns),
+        batch.rows.flatMap((i) => (rows[i] === undefined ? [] : [rows[i]])),
+      );
+    }
+  }
 }
+
+/** What imports made known of one kind of record, as `saveState` keeps it. */
+export type KnownState = readonly {
+  readonly columns: readonly (readonly [string, string])[];
+  readonly rows: readonly number[];
+}[];
 
 /**
  * The field key a statement names for records of `entity` (`"contact"`, `"opportunity.contact"`, …):

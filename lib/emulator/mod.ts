@@ -69,6 +69,8 @@ export type { Failure } from "./responses.ts";
 export type { RouteDefinition, RouteName } from "./routes.ts";
 export { BULK_PREFIX, DEFAULT_IMPORT_PATHS, ROUTE_NAMES, routeTable } from "./routes.ts";
 export type { StagedRecord } from "./staging.ts";
+export type { EmulatorState } from "./state.ts";
+export { STATE_FORMAT, STATE_VERSION } from "./state.ts";
 export type { EmulatorStats } from "./stats.ts";
 export { LOG_CODES } from "./sync_lifecycle.ts";
 export type { SyncLogItem, SyncRejectItem, SyncStatus } from "./syncs.ts";

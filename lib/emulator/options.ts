@@ -4,6 +4,7 @@ import type { Clock } from "./clock.ts";
 import type { FaultRule } from "./faults.ts";
 import { validateFaultRules } from "./faults.ts";
 import { DEFAULT_IMPORT_PATHS } from "./routes.ts";
+import type { EmulatorState } from "./state.ts";
 
 /** What the emulator accepts as credentials; print them to let people point a client at it. */
 export interface EmulatorCredentials {
@@ -97,6 +98,8 @@ export interface EmulatorOptions {
   readonly accessTokenLifetimeSeconds?: number;
   /** Import paths served, relative to `/api/bulk/2.0`; `{param}` segments allowed. @default DEFAULT_IMPORT_PATHS */
   readonly importPaths?: readonly string[];
+  /** What to start from: a state an emulator's `saveState()` returned. @default empty */
+  readonly state?: EmulatorState;
 }
 
 /** Options with every default filled in. */

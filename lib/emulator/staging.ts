@@ -22,6 +22,28 @@ export interface StagedRecord {
   readonly statusCode: string | null;
 }
 
+/** The staging area as `saveState` keeps it: plain data, files and rows referred to by position. */
+export interface StagingState {
+  /** Every record, in acceptance order. */
+  readonly records: readonly StagedRecord[];
+  /** Every file still staged (a running sync's included), by definition in order. */
+  readonly files: readonly StagedFileState[];
+  /** The definitions staging has seen, in the order it saw them. */
+  readonly definitions: readonly string[];
+}
+
+/** A staged file as `saveState` keeps it. */
+export interface StagedFileState {
+  readonly definitionUri: string;
+  readonly bytes: number;
+  readonly rows: number;
+  /** Position of its first record in `records`; null in `"count"` mode. */
+  readonly firstRecord: number | null;
+  readonly recordCount: number;
+  readonly ignoredColumns: boolean;
+  readonly claimedBy: string | null;
+}
+
 export type MutableRecord = { -readonly [K in keyof StagedRecord]: StagedRecord[K] };
 
 /** One accepted data POST. */
@@ -153,6 +175,62 @@ export class Staging {
     this.#files.clear();
     this.#records = [];
     this.#bytes = 0;
+  }
+
+  /**
+   * A plain copy of the staging area, for `saveState`, with the identities other parts of the state
+   * refer to: each staged file's position in `files`, each record's row's position in `records`.
+   */
+  save(): { state: StagingState; fileIds: Map<StagedFile, number>; rowIds: Map<object, number> } {
+    const rowIds = new Map<object, number>();
+    const recordIds = new Map<MutableRecord, number>();
+    const records = this.#records.map((record, i) => {
+      rowIds.set(record.row, i);
+      recordIds.set(record, i);
+      return { ...record };
+    });
+    const fileIds = new Map<StagedFile, number>();
+    const files: StagedFileState[] = [];
+    for (const [definitionUri, list] of this.#files) {
+      for (const file of list) {
+        fileIds.set(file, files.length);
+        const first = file.records?.[0];
+        files.push({
+          definitionUri,
+          bytes: file.bytes,
+          rows: file.rows,
+          firstRecord:
+            file.records === null ? null : first === undefined ? records.length : recordIds.get(first)!,
+          recordCount: file.records?.length ?? 0,
+          ignoredColumns: file.ignoredColumns,
+          claimedBy: file.claimedBy,
+        });
+      }
+    }
+    return { state: { records, files, definitions: [...this.#files.keys()] }, fileIds, rowIds };
+  }
+
+  /** Replaces the staging area with a saved one; returns the files and rows by their saved positions. */
+  load(state: StagingState): { files: StagedFile[]; rows: Readonly<Record<string, string>>[] } {
+    this.clear();
+    this.#records = state.records.map((record) => ({ ...record, row: { ...record.row } }));
+    for (const uri of state.definitions) this.#files.set(uri, []);
+    const files = state.files.map((saved) => {
+      const start = saved.firstRecord;
+      const file: StagedFile = {
+        bytes: saved.bytes,
+        rows: saved.rows,
+        records: start === null ? null : this.#records.slice(start, start + saved.recordCount),
+        ignoredColumns: saved.ignoredColumns,
+        claimedBy: saved.claimedBy,
+      };
+      const list = this.#files.get(saved.definitionUri) ?? [];
+      list.push(file);
+      this.#files.set(saved.definitionUri, list);
+      this.#bytes += file.bytes;
+      return file;
+    });
+    return { files, rows: this.#records.map((record) => record.row) };
   }
 
   #setFiles(definitionUri: string, files: StagedFile[]): void {

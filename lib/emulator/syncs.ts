@@ -109,7 +109,36 @@ export class SyncStore {
     this.#syncs = [];
     this.#open = [];
   }
+
+  /**
+   * A plain copy, for `saveState`: a sync still running refers to its files by `fileIds`' numbering;
+   * a finished one keeps none, its work being done.
+   */
+  save(fileIds: ReadonlyMap<StagedFile, number>): SyncState[] {
+    return this.#syncs.map(({ files, ...sync }) => ({
+      ...structuredClone(sync),
+      files:
+        sync.outcome === null ? files.flatMap((file) => (fileIds.has(file) ? [fileIds.get(file)!] : [])) : [],
+    }));
+  }
+
+  /** Replaces every sync with saved ones; `files` are the staged files by their saved numbers. */
+  load(saved: readonly SyncState[], files: readonly StagedFile[]): void {
+    this.#syncs = saved.map((sync) => ({
+      ...structuredClone(sync),
+      callbackUrl: sync.callbackUrl ?? undefined,
+      files: sync.files.flatMap((id) => (files[id] === undefined ? [] : [files[id]])),
+    }));
+    this.#open = this.#syncs.filter((sync) => sync.outcome === null);
+  }
 }
+
+/** A sync as `saveState` keeps it: its files by number (see `Staging.save`). */
+export type SyncState = Omit<Sync, "files" | "callbackUrl"> & {
+  readonly files: readonly number[];
+  /** Undefined becomes null in JSON. */
+  readonly callbackUrl?: string | null | undefined;
+};
 
 /** The status of a sync at time `now`. */
 export function syncStatus(sync: Sync, now: number): SyncStatus {

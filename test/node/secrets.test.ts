@@ -25,6 +25,9 @@ const TOKEN = "T0ken-bearer-8826-never-shown";
 const WRONG_PASSWORD = "S3cret-wrong-5530-never-shown";
 const WRONG_TOKEN = "T0ken-wrong-1907-never-shown";
 const basic = (password: string) => Buffer.from(`${SITE}\\${USER}:${password}`).toString("base64");
+const CLIENT_ID = "secrets-client";
+const CLIENT_SECRET = "Cl1ent-secret-6620-never-shown";
+const REFRESH_TOKEN = "R3fresh-token-2914-never-shown";
 
 /** Every string that must not be written anywhere, by a name to report it under. */
 const SECRETS: Record<string, string> = {
@@ -34,6 +37,9 @@ const SECRETS: Record<string, string> = {
   WRONG_TOKEN,
   "base64(site\\user:password)": basic(PASSWORD),
   "base64(site\\user:wrong password)": basic(WRONG_PASSWORD),
+  CLIENT_SECRET,
+  REFRESH_TOKEN,
+  "base64(client id:client secret)": Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString("base64"),
 };
 
 interface Run {
@@ -139,7 +145,15 @@ describe("credentials in every CLI path", { timeout: 120_000 }, () => {
 
   beforeAll(async () => {
     server = await startEmulatorServer({
-      credentials: { site: SITE, user: USER, password: PASSWORD, token: TOKEN },
+      credentials: {
+        site: SITE,
+        user: USER,
+        password: PASSWORD,
+        token: TOKEN,
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        refreshToken: REFRESH_TOKEN,
+      },
       syncTiming: { pendingMs: 0, activeMs: 0 },
     });
   });
@@ -177,6 +191,49 @@ describe("credentials in every CLI path", { timeout: 120_000 }, () => {
       input: readFileSync(csvPath, "utf8"),
     });
     expect(stdin.code, stdin.stderr).toBe(0);
+  });
+
+  it("should import with OAuth from the environment, refreshing an access token that expires mid-run, with --debug", async () => {
+    server.emulator.setFaults([]);
+    const tokenFile = join(dir, "refresh-token");
+    writeFileSync(tokenFile, `${REFRESH_TOKEN}\n`);
+    const oauthEnv = {
+      ELOQUA_CLIENT_ID: CLIENT_ID,
+      ELOQUA_CLIENT_SECRET: CLIENT_SECRET,
+      ELOQUA_REFRESH_TOKEN_FILE: tokenFile,
+      ELOQUA_TOKEN_URL: `${server.url}/auth/oauth2/token`,
+    };
+    const before = server.emulator.stats.requestsByRoute["data.post"] ?? 0;
+    let watcher: ReturnType<typeof setInterval> | undefined;
+    const f = files();
+    const run = await cli(
+      "oauth env",
+      [...importInto(), ...f.flags, "--max-batch-bytes", "1000", "--debug"],
+      {
+        env: oauthEnv,
+        onStart: () => {
+          watcher = setInterval(() => {
+            if ((server.emulator.stats.requestsByRoute["data.post"] ?? 0) - before < 1) return;
+            clearInterval(watcher);
+            server.emulator.expireAccessTokens();
+          }, 1);
+        },
+      },
+    );
+    clearInterval(watcher);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain("debug: oauth auth");
+    // Wrong ones, from the environment: refused without being echoed.
+    const wrong = await cli("oauth wrong secret", [...importInto(), "--debug"], {
+      env: { ...oauthEnv, ELOQUA_CLIENT_SECRET: WRONG_PASSWORD },
+    });
+    expect(wrong.code).toBe(1);
+    // The tokens the refreshes brought are secrets too.
+    for (const token of server.emulator.refreshTokens()) SECRETS[`refreshed token ${token}`] = token;
+    SECRETS["stored refresh token"] = readFileSync(tokenFile, "utf8").trim();
+    for (const n of [1, 2]) SECRETS[`access token ${n}`] = `emulator-access-${n}`;
+    // The expiry also ended the static bearer token, which later cases use: a reset gives it back.
+    server.emulator.reset();
   });
 
   it("should exit 1 on a wrong password or token, from flags or the environment, with and without --debug", async () => {

@@ -1,10 +1,11 @@
 import { EloquaBulkClient } from "../../client/client.ts";
+import { Redactor } from "../../client/redact.ts";
 import type { EmulatorServer } from "../emulator_server.ts";
 import type { FlagValues } from "./args.ts";
 import { UsageError } from "./cli_errors.ts";
 import type { CliIo } from "./cli_io.ts";
 import { redactingIo } from "./redacting_io.ts";
-import { resolveTarget, secretsOf } from "./target.ts";
+import { clientAuth, givenSecrets, resolveTarget, secretsOf } from "./target.ts";
 import { chooseTransport } from "./transport_choice.ts";
 
 /** A client for one command, the output it may write to (credentials redacted), and how to let go of both. */
@@ -25,22 +26,21 @@ export async function connect(
   rawIo: CliIo,
   embedded: { readonly notice: string } | { readonly refuse: string },
 ): Promise<Connection> {
-  const secrets = [flags.password, flags.token, rawIo.env.ELOQUA_PASSWORD, rawIo.env.ELOQUA_TOKEN].filter(
-    (value): value is string => value !== undefined && value !== "",
-  );
+  const secrets = givenSecrets(flags, rawIo.env);
+  const issued = new Redactor();
   const target = resolveTarget(flags, rawIo.env);
   if (target.kind !== "eloqua" && "refuse" in embedded) throw new UsageError(embedded.refuse);
   const transport = chooseTransport(flags.transport, rawIo.env);
   const fetch = transport.fetch === undefined ? {} : { fetch: transport.fetch };
   if (target.kind === "eloqua") {
     const client = new EloquaBulkClient({
-      auth: target.auth,
+      auth: clientAuth(target, issued),
       ...(target.baseUrl === undefined ? {} : { baseUrl: target.baseUrl }),
       ...fetch,
     });
     return {
       client,
-      io: redactingIo(rawIo, [...secrets, ...secretsOf(target.auth)]),
+      io: redactingIo(rawIo, [...secrets, ...secretsOf(target.auth)], issued),
       close: async () => transport.close(),
     };
   }

@@ -52,7 +52,8 @@ const IMPORT = `eloqua-bulk import [kind] <file.csv | ->
   --site <s> --user <u> --password <p>
                               Basic auth (or ELOQUA_SITE, ELOQUA_USER, ELOQUA_PASSWORD; prefer the
                               environment: other users of this machine can see command lines)
-  --token <t>                 OAuth bearer token (or ELOQUA_TOKEN)
+  --token <t>                 OAuth bearer token (or ELOQUA_TOKEN); for OAuth with refresh, which
+                              outlives an access token, see ELOQUA_CLIENT_ID below
   --import-uri <uri>          use this definition (/opportunities/contacts/imports/21); otherwise one
                               is created
   --opportunity-column <name> source column for OpportunityID (default OpportunityID, case-insensitive)
@@ -67,7 +68,13 @@ const IMPORT = `eloqua-bulk import [kind] <file.csv | ->
                               code, stage, message, other (--include-duplicates to add duplicates);
                               values starting with = + - @ get a leading ' so spreadsheets show them as text
   --checkpoint <file>         keep the state needed to resume in <file> (written atomically as rows are
-                              acknowledged); run the same command again to continue where it stopped
+                              acknowledged); run the same command again to continue where it stopped.
+                              Against the built-in emulator, its state is kept in <file>.emulator.json
+                              (saved when the run ends, Ctrl-C included), so the rerun continues there too
+  --cleanup                   when the import ends, delete the definition it created and the data it
+                              left staged (a definition given with --import-uri is kept, only its staged
+                              data deleted; with --checkpoint, only once the import completed, since a
+                              rerun needs them); the summary says what was deleted
   --dry-run                   parse, validate, dedupe and batch; no network
   --transport <t>             how requests are sent: node-http (default: node:http with keep-alive,
                               much less CPU per MB posted than fetch) or fetch (the runtime's;
@@ -112,7 +119,27 @@ const EMULATOR = `eloqua-bulk emulator [--port <n>] [--host <h>] [--site <s> --u
   --host <h>                  interface to bind (default 127.0.0.1)
   --site, --user, --password  Basic auth credentials it accepts (default EmulatorSite, emulator.user,
                               emulator-password)
-  --token <t>                 bearer token it accepts (default emulator-token)`;
+  --token <t>                 bearer token it accepts (default emulator-token)
+  --state <file>              start from the state in <file> if it exists (definitions, staged rows,
+                              syncs, their logs and rejects, imported records, tokens, counters), and
+                              write the state there on SIGINT or SIGTERM, so the next run goes on
+  --strict                    only opportunities, contacts and accounts imported into it exist: a
+                              linkage to any other is rejected (ELQ-00084, ELQ-00085, ELQ-00034);
+                              default: every record exists
+  --fault-rate <r>            answer 503 to this share (0 to 1) of the Bulk API requests a client may
+                              send again (GET, DELETE, data POSTs), drawn from a seeded PRNG
+  --faults <file.json>        fault rules, the library's FaultRule objects, tried before --fault-rate:
+                              [{"route": "data.post", "action": {"status": 429, "retryAfterSeconds": 1},
+                              "schedule": [2]}, {"route": "sync.create", "action": "syncError", "times": 1}]
+  --seed <n>                  seed of the PRNG behind fault rates (default 1: the same run fails alike)
+  --latency <ms>              wait this long before answering each request not failed by a fault
+  --sync-ms <ms>              how long a sync takes to finish (a fifth of it pending, then active;
+                              default 25)
+  --token-lifetime <s>        lifetime of the access tokens its OAuth token endpoint issues (default 28,800)
+  --max-body-bytes <n>        largest data POST body it takes (default 32,000,000; one byte more: 404)
+  --files-per-sync <n>        data POSTs a definition takes between syncs (default 500)
+  --mode store|count          keep every staged row (store, the default) or only count them (count:
+                              memory stays flat for huge runs; no rejects)`;
 
 const UI = `eloqua-bulk ui [--port <n>] [--no-open] [target options]
   Serves a web page on 127.0.0.1 to import a file without the terminal: choose the kind, drop a CSV,
@@ -128,6 +155,15 @@ const UI = `eloqua-bulk ui [--port <n>] [--no-open] [target options]
 const FOOTER = `Environment:
   ELOQUA_SITE, ELOQUA_USER, ELOQUA_PASSWORD   Basic auth for import, when no auth flag is given
   ELOQUA_TOKEN                                OAuth bearer token for import, when no auth flag is given
+  ELOQUA_CLIENT_ID, ELOQUA_CLIENT_SECRET, ELOQUA_REFRESH_TOKEN
+                                              OAuth with refresh, when no auth flag is given: a new
+                                              access token whenever Eloqua refuses one (a long import
+                                              outlives it); ELOQUA_TOKEN, if set too, is used first
+  ELOQUA_REFRESH_TOKEN_FILE                   a file holding the refresh token (instead of, or besides,
+                                              ELOQUA_REFRESH_TOKEN): Eloqua replaces it at each refresh,
+                                              and the new one is written there (mode 600)
+  ELOQUA_TOKEN_URL                            the OAuth token endpoint (default
+                                              https://login.eloqua.com/auth/oauth2/token)
   ELOQUA_TRANSPORT                            node-http or fetch, when --transport is not given
 
 Exit codes:

@@ -1,10 +1,13 @@
+import { statSync } from "node:fs";
 import { access, constants, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { EloquaBulkClient } from "../../client/client.ts";
 import type { RetryEvent } from "../../client/http.ts";
+import { Redactor } from "../../client/redact.ts";
 import { CsvHeaderError } from "../../csv/csv_errors.ts";
 import { decodeInput, decodeLater, type NotUtf8 } from "../../csv/input_decoding.ts";
 import { peekHeader } from "../../csv/peek_header.ts";
+import type { EmulatorState } from "../../emulator/mod.ts";
 import type { ImportCheckpoint } from "../../import/checkpoint.ts";
 import { importLinkages } from "../../import/import_linkages.ts";
 import { IMPORT_LIMITS, type ImportOptions, type ImportRowsOptions } from "../../import/import_options.ts";
@@ -14,6 +17,7 @@ import type { ImportReport } from "../../import/report.ts";
 import { fieldNames } from "../../schema.ts";
 import { fingerprintFile, readCheckpoint, writeCheckpoint } from "../checkpoint_file.ts";
 import type { EmulatorServer } from "../emulator_server.ts";
+import { readEmulatorState, writeEmulatorState } from "../emulator_state_file.ts";
 import { fileSource } from "../file_source.ts";
 import { spawnRowWorkerThread } from "../row_worker_thread.ts";
 import type { FlagValues, KindArgument } from "./args.ts";
@@ -34,7 +38,7 @@ import { ProgressReporter } from "./progress.ts";
 import { redactingIo } from "./redacting_io.ts";
 import { RejectsFile, reason } from "./rejects_file.ts";
 import { formatSummary, mostlyRejected } from "./summary.ts";
-import { resolveTarget, secretsOf } from "./target.ts";
+import { clientAuth, givenSecrets, refreshTokenUnstored, resolveTarget, secretsOf } from "./target.ts";
 import { chooseTransport } from "./transport_choice.ts";
 
 /** Largest dedupe table sized up front from the file size (~430 MB); it grows past that if needed. */
@@ -52,10 +56,10 @@ export async function importCommand(
 ): Promise<number> {
   const debug = flags.debug === true;
   // Every credential in sight is kept out of what is written, from the first message on.
-  const secrets = [flags.password, flags.token, rawIo.env.ELOQUA_PASSWORD, rawIo.env.ELOQUA_TOKEN].filter(
-    (value): value is string => value !== undefined && value !== "",
-  );
-  let io = redactingIo(rawIo, secrets);
+  const secrets = givenSecrets(flags, rawIo.env);
+  // The tokens OAuth refreshes bring, kept out of the output as the given ones are.
+  const issued = new Redactor();
+  let io = redactingIo(rawIo, secrets, issued);
   const cleanups: (() => Promise<void>)[] = [];
   try {
     // The library's ranges (IMPORT_LIMITS), with the CLI's own floor of 1,000 bytes a body.
@@ -67,7 +71,14 @@ export async function importCommand(
     const target = resolveTarget(flags, rawIo.env);
     const transport = chooseTransport(flags.transport, rawIo.env);
     cleanups.push(async () => transport.close());
-    if (target.kind === "eloqua") io = redactingIo(rawIo, [...secrets, ...secretsOf(target.auth)]);
+    if (target.kind === "eloqua") {
+      io = redactingIo(rawIo, [...secrets, ...secretsOf(target.auth)], issued);
+      if (refreshTokenUnstored(target) && flags.quiet !== true) {
+        io.stderr.write(
+          "OAuth: Eloqua replaces the refresh token at each refresh and the old one stops working; set ELOQUA_REFRESH_TOKEN_FILE to a file holding it, so the new one is kept there.\n",
+        );
+      }
+    }
     const reportPath = flags.report;
     if (reportPath !== undefined) await checkWritableFolder("--report", reportPath);
 
@@ -124,15 +135,35 @@ export async function importCommand(
     if (target.kind === "embedded") {
       const { startEmulatorServer } = await import("../emulator_server.ts");
       const small = source.size !== undefined && source.size <= EMBEDDED_STORE_LIMIT;
-      const started = await startEmulatorServer({ mode: small ? "store" : "count" });
+      // With a checkpoint, the emulator's state is kept beside it, so that the rerun finds what the
+      // checkpoint names (its definition, its syncs, the rows staged) and continues.
+      const statePath = checkpointPath === undefined ? undefined : embeddedStatePath(checkpointPath);
+      const state =
+        statePath === undefined ? undefined : embeddedState(statePath, checkpointPath!, resumeFrom);
+      const started = await startEmulatorServer({
+        mode: small ? "store" : "count",
+        ...(state === undefined ? {} : { state }),
+      });
       server = started;
-      cleanups.push(() => started.close());
+      cleanups.push(async () => {
+        await started.close();
+        // Saved after the close, when no request can change it; also after a failure or a Ctrl-C,
+        // which are what a rerun continues from.
+        if (statePath !== undefined) writeEmulatorState(statePath, started.emulator.saveState());
+      });
       const { password, token } = started.emulator.credentials;
-      io = redactingIo(rawIo, [...secrets, password, token]);
+      io = redactingIo(rawIo, [...secrets, password, token], issued);
       // Said even with --quiet: a run that forgot its credentials must not pass for a real import.
       io.stderr.write(
         `No credentials and no --base-url: importing into the built-in Eloqua emulator at ${started.url} (nothing is sent to Eloqua).\n`,
       );
+      if (statePath !== undefined) {
+        io.stderr.write(
+          state === undefined
+            ? `The emulator's state is kept in ${statePath}, beside the checkpoint: run the same command again and it continues.\n`
+            : `The emulator goes on from its state in ${statePath}.\n`,
+        );
+      }
     }
 
     const quiet = flags.quiet === true;
@@ -156,7 +187,7 @@ export async function importCommand(
       });
     } else if (target.kind === "eloqua") {
       client = new EloquaBulkClient({
-        auth: target.auth,
+        auth: clientAuth(target, issued),
         ...(target.baseUrl === undefined ? {} : { baseUrl: target.baseUrl }),
         ...(transport.fetch === undefined ? {} : { fetch: transport.fetch }),
         ...(retry === undefined ? {} : { retry }),
@@ -300,6 +331,14 @@ export async function importCommand(
     } finally {
       progress.clear();
     }
+    const cleanedUp =
+      flags.cleanup === true && target.kind !== "dry-run" && client !== undefined
+        ? await cleanUp(client, report, {
+            givenUri: flags["import-uri"] !== undefined,
+            // A run that stopped short with a checkpoint is resumed by a rerun, which needs the definition.
+            resumable: checkpointPath !== undefined && !report.ok,
+          })
+        : undefined;
     await runCleanups(cleanups);
 
     let reportError: string | undefined;
@@ -326,7 +365,9 @@ export async function importCommand(
         written.push(`${rejects.written.toLocaleString("en-US")} rejects in ${rejects.path}`);
       if (reportPath !== undefined && reportError === undefined) written.push(`report in ${reportPath}`);
       if (written.length > 0) io.stdout.write(`  wrote ${written.join(", ")}\n`);
+      if (cleanedUp?.done !== undefined) io.stdout.write(`  cleaned up: ${cleanedUp.done}\n`);
     }
+    if (cleanedUp?.failed !== undefined) io.stderr.write(`eloqua-bulk: ${cleanedUp.failed}\n`);
     if (reportError !== undefined) io.stderr.write(`eloqua-bulk: ${reportError}\n`);
     if (!report.ok) {
       const error = report.error;
@@ -404,6 +445,75 @@ function notUtf8Error(name: string, evidence: NotUtf8): InputFileError {
       `Run again with --encoding ${evidence.likely}, or --encoding utf-8 to read it as UTF-8 anyway ` +
       "(rows that are not UTF-8 are then rejected).",
   );
+}
+
+/** What `--cleanup` did (`done`, for the summary) or could not do (`failed`, for stderr). */
+interface CleanupOutcome {
+  readonly done?: string;
+  readonly failed?: string;
+}
+
+/**
+ * `--cleanup`: deletes the data the run left staged and the definition it created. A definition given
+ * with `--import-uri` is the user's, kept for their next run: only its staged data goes. Nothing is
+ * deleted when the run can be resumed from its checkpoint. Sent without the run's signal, which a Ctrl-C
+ * has aborted: the user asked for the cleanup, and a second Ctrl-C still quits at once.
+ */
+async function cleanUp(
+  client: EloquaBulkClient,
+  report: ImportReport,
+  context: { readonly givenUri: boolean; readonly resumable: boolean },
+): Promise<CleanupOutcome | undefined> {
+  const uri = report.definitionUri;
+  if (uri === null) return undefined;
+  if (context.resumable) {
+    return {
+      done: `kept ${uri} and its staged data: the checkpoint's rerun continues with them (--cleanup deletes them once the import completes)`,
+    };
+  }
+  try {
+    await client.deleteData(uri);
+    if (context.givenUri)
+      return { done: `deleted the data staged on ${uri} (kept: given with --import-uri)` };
+    await client.deleteImport(uri);
+    return { done: `deleted ${uri} and its staged data` };
+  } catch (error) {
+    return {
+      failed: `--cleanup could not delete ${uri} (${describeError(error, false)}); delete it later with "eloqua-bulk definitions delete ${uri}", or Eloqua does after its autoDeleteDuration.`,
+    };
+  }
+}
+
+/** Where the built-in emulator's state is kept for a checkpoint: beside it. */
+export function embeddedStatePath(checkpointPath: string): string {
+  return `${checkpointPath}.emulator.json`;
+}
+
+/**
+ * The built-in emulator's state saved by the run that wrote the checkpoint, if any. Refused (before
+ * anything is sent) when the checkpoint names a definition the state cannot hold: no state beside it
+ * (the checkpoint is of a run against Eloqua, or one killed before it saved), or a state older than the
+ * checkpoint (saved by an earlier run, then the last one was killed).
+ */
+function embeddedState(
+  statePath: string,
+  checkpointPath: string,
+  resumeFrom: ImportCheckpoint | undefined,
+): EmulatorState | undefined {
+  const state = readEmulatorState(statePath);
+  if (resumeFrom === undefined || resumeFrom.definitionUri === null || resumeFrom.complete) return state;
+  const startOver = `remove ${checkpointPath}${state === undefined ? "" : ` and ${statePath}`} to start over (nothing was sent to Eloqua), or give the credentials of the Eloqua the checkpoint was written against`;
+  if (state === undefined) {
+    throw new UsageError(
+      `${checkpointPath} continues an import into ${resumeFrom.definitionUri}, which the built-in emulator does not have: there is no ${statePath} (the emulator's state, saved when a run against it ends): ${startOver}.`,
+    );
+  }
+  if (statSync(checkpointPath).mtimeMs > statSync(statePath).mtimeMs) {
+    throw new UsageError(
+      `${statePath} is older than ${checkpointPath}: the last run was killed before it could save the built-in emulator's state, which no longer matches the checkpoint; ${startOver}.`,
+    );
+  }
+  return state;
 }
 
 /** Runs and empties the cleanups, newest first; their own failures are reported by what they close. */

@@ -1,11 +1,12 @@
 import { spawn } from "node:child_process";
 import { EloquaBulkClient } from "../../client/client.ts";
+import { Redactor } from "../../client/redact.ts";
 import type { FlagValues } from "./args.ts";
 import { integerFlag } from "./args.ts";
 import { describeError, EXIT_OK, exitCodeFor } from "./cli_errors.ts";
 import type { CliIo } from "./cli_io.ts";
 import { redactingIo } from "./redacting_io.ts";
-import { resolveTarget, secretsOf } from "./target.ts";
+import { clientAuth, givenSecrets, resolveTarget, secretsOf } from "./target.ts";
 import { chooseTransport } from "./transport_choice.ts";
 
 /**
@@ -14,19 +15,18 @@ import { chooseTransport } from "./transport_choice.ts";
  * stay in this process (the page only learns which target it is).
  */
 export async function uiCommand(flags: FlagValues, rawIo: CliIo, signal: AbortSignal): Promise<number> {
-  const secrets = [flags.password, flags.token, rawIo.env.ELOQUA_PASSWORD, rawIo.env.ELOQUA_TOKEN].filter(
-    (value): value is string => value !== undefined && value !== "",
-  );
-  let io = redactingIo(rawIo, secrets);
+  const secrets = givenSecrets(flags, rawIo.env);
+  const issued = new Redactor();
+  let io = redactingIo(rawIo, secrets, issued);
   try {
     const port = integerFlag("port", flags.port, 0, 65_535) ?? 0;
     const target = resolveTarget(flags, rawIo.env);
     const transport = chooseTransport(flags.transport, rawIo.env);
     let eloqua: { client: EloquaBulkClient; label: string } | undefined;
     if (target.kind === "eloqua") {
-      io = redactingIo(rawIo, [...secrets, ...secretsOf(target.auth)]);
+      io = redactingIo(rawIo, [...secrets, ...secretsOf(target.auth)], issued);
       const client = new EloquaBulkClient({
-        auth: target.auth,
+        auth: clientAuth(target, issued),
         ...(target.baseUrl === undefined ? {} : { baseUrl: target.baseUrl }),
         ...(transport.fetch === undefined ? {} : { fetch: transport.fetch }),
       });
