@@ -62,7 +62,14 @@ describe.skipIf(!HAS_WORKER)("spawnWebRowWorker (with Web Workers: Deno, Bun, br
     const url = new URL("../../lib/worker/web_row_worker_entry.ts", import.meta.url);
     const bytes = encoder.encode("OpportunityID,EmailAddress\n1,a@b.co\n2,bad\n1,A@B.CO\n");
     const out = await run(bytes, { rowWorker: spawnWebRowWorker({ url }) });
-    expect(out.counts).toEqual({ read: 3, invalid: 1, duplicate: 1, batched: 1, skipped: 0 });
+    expect(out.counts).toEqual({
+      read: 3,
+      invalid: 1,
+      duplicate: 1,
+      batched: 1,
+      skipped: 0,
+      invalidByCode: { INVALID_EMAIL: 1 },
+    });
   });
 
   it("should pass a header error from the worker on as a CsvHeaderError", async () => {
