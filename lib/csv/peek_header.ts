@@ -36,6 +36,12 @@ export interface PeekedHeader {
   readonly delimiter: string;
   /** Why there is no header, when there is none: the input is empty, its first record is malformed, or longer than `maxRecordLength`. */
   readonly problem?: string;
+  /**
+   * Average size of the records in the chunks read (bytes of byte chunks, code units of strings), header
+   * included; `undefined` when those chunks end within the second record. An input of `size` bytes holds
+   * about `size / recordBytes` records: what a dedupe index is sized for ({@linkcode estimateRecords}).
+   */
+  readonly recordBytes?: number;
   /** The whole input again, header included: read this one, not the original. */
   readonly stream: ReadableStream<Uint8Array | string>;
 }
@@ -69,25 +75,34 @@ export async function peekHeader(
   let header: string[] | undefined;
   let problem: string | undefined;
   let stop = false;
+  // The parser reads each chunk whole: counting the records after the header costs nothing.
+  let records = 0;
   const handler = {
     record(): void {
       if (!stop) header = parser.fields();
       stop = true;
+      records++;
     },
     malformed(_code: string, message: string): void {
       if (!stop) problem = message;
       stop = true;
+      records++;
     },
   };
   // Bytes held: a header that does not end within `max` is not waited for (the input may never end).
   let bytes = 0;
   const sizeOf = (chunk: Uint8Array | string) =>
     typeof chunk === "string" ? chunk.length * 3 : chunk.byteLength;
+  let units = 0;
+  const unitsOf = (chunk: Uint8Array | string) =>
+    typeof chunk === "string" ? chunk.length : chunk.byteLength;
   let done = false;
   // The chunks read to find the first line go through the parser first.
   for (const chunk of held) {
     bytes += sizeOf(chunk);
-    if (!stop) parser.push(chunk, handler);
+    if (stop) continue;
+    units += unitsOf(chunk);
+    parser.push(chunk, handler);
   }
   try {
     while (!stop && bytes <= max) {
@@ -99,6 +114,7 @@ export async function peekHeader(
       }
       held.push(next.value);
       bytes += sizeOf(next.value);
+      units += unitsOf(next.value);
       parser.push(next.value, handler);
     }
   } catch (error) {
@@ -121,7 +137,24 @@ export async function peekHeader(
   if (header === undefined && problem === undefined) {
     problem = done && bytes === 0 ? "the input is empty" : `the first line is longer than ${max} bytes`;
   }
-  return { header, delimiter, stream, ...(problem === undefined || header !== undefined ? {} : { problem }) };
+  return {
+    header,
+    delimiter,
+    stream,
+    ...(problem === undefined || header !== undefined ? {} : { problem }),
+    ...(records >= 2 ? { recordBytes: units / records } : {}),
+  };
+}
+
+/** Bytes a record is taken to have when nothing better is known: a two-column linkage row has ~45. */
+const DEFAULT_RECORD_BYTES = 40;
+
+/**
+ * Records an input of `size` bytes holds, estimated from the records {@linkcode peekHeader} read
+ * (`recordBytes`; 40 bytes a record without it), rounded up: what a dedupe index is sized for up front.
+ */
+export function estimateRecords(size: number, peeked: Pick<PeekedHeader, "recordBytes">): number {
+  return Math.ceil(size / (peeked.recordBytes ?? DEFAULT_RECORD_BYTES));
 }
 
 const decoder = new TextDecoder();

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { detectDelimiter, peekHeader } from "../../lib/csv/peek_header.ts";
+import { detectDelimiter, estimateRecords, peekHeader } from "../../lib/csv/peek_header.ts";
 
 /** `bytes` as a stream of chunks cut at `cuts` (sorted offsets). */
 function chunked(bytes: Uint8Array, cuts: number[]): ReadableStream<Uint8Array> {
@@ -81,5 +81,29 @@ describe("peekHeader", () => {
     expect(peeked.header).toBeUndefined();
     expect(peeked.problem).toBe("the input is empty");
     expect((await collect(peeked.stream)).length).toBe(0);
+  });
+
+  it("should measure the records of the chunks it read, so a wide file's row count is estimated from its size", async () => {
+    const encoder = new TextEncoder();
+    // 1 header + 999 rows of 100 bytes each (line break included), read as one chunk of 64 KiB then the rest.
+    const row = `${"x".repeat(40)},${"y".repeat(58)}\n`;
+    const text = `${"h".repeat(40)},${"k".repeat(58)}\n${row.repeat(999)}`;
+    const bytes = encoder.encode(text);
+    const peeked = await peekHeader(chunked(bytes, [65_536]), { delimiter: "auto" });
+    // The first chunk ends inside record 656: the partial record's bytes count, its record does not.
+    expect(peeked.recordBytes).toBeCloseTo(65_536 / 655, 6);
+    expect(estimateRecords(bytes.length, peeked)).toBe(Math.ceil(100_000 / (65_536 / 655)));
+    expect(Math.abs(estimateRecords(bytes.length, peeked) - 1000)).toBeLessThan(2);
+    await peeked.stream.cancel();
+    // An input read to its end is measured exactly.
+    const whole = await peekHeader(chunked(bytes.subarray(0, 1000), []));
+    expect(whole.recordBytes).toBe(100);
+  });
+
+  it("should leave recordBytes out when it read less than two records, and estimate 40 bytes a record then", async () => {
+    const peeked = await peekHeader(chunked(new TextEncoder().encode("OpportunityID,EmailAddress\n1,a@b"), []));
+    expect(peeked.header).toEqual(["OpportunityID", "EmailAddress"]);
+    expect(peeked.recordBytes).toBeUndefined();
+    expect(estimateRecords(4_000, peeked)).toBe(100);
   });
 });

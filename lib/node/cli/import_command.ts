@@ -18,6 +18,7 @@ import { fieldNames } from "../../schema.ts";
 import { fingerprintFile, readCheckpoint, writeCheckpoint } from "../checkpoint_file.ts";
 import type { EmulatorServer } from "../emulator_server.ts";
 import { readEmulatorState, writeEmulatorState } from "../emulator_state_file.ts";
+import { expectedKeysOf } from "../expected_keys.ts";
 import { fileSource } from "../file_source.ts";
 import { spawnRowWorkerThread } from "../row_worker_thread.ts";
 import type { FlagValues, KindArgument } from "./args.ts";
@@ -41,8 +42,6 @@ import { formatSummary, mostlyRejected } from "./summary.ts";
 import { clientAuth, givenSecrets, refreshTokenUnstored, resolveTarget, secretsOf } from "./target.ts";
 import { chooseTransport } from "./transport_choice.ts";
 
-/** Largest dedupe table sized up front from the file size (~430 MB); it grows past that if needed. */
-const MAX_EXPECTED_KEYS = 20_000_000;
 /** Above this input size, the embedded emulator only counts rows: storing them costs memory and time. */
 const EMBEDDED_STORE_LIMIT = 10_000_000;
 
@@ -294,8 +293,7 @@ export async function importCommand(
       const file = rejects;
       options.onReject = (reject) => file.onReject(reject);
     }
-    if (source.size !== undefined)
-      options.expectedKeys = Math.min(Math.floor(source.size / 40), MAX_EXPECTED_KEYS);
+    if (source.size !== undefined) options.expectedKeys = expectedKeysOf(source.size, peeked);
     // Parse, validate and hash keys in a worker thread while this one dedupes, batches and uploads.
     if (flags["single-thread"] !== true) options.rowWorker = spawnRowWorkerThread();
     if (keep === "last") {

@@ -13,6 +13,7 @@ import type { ImportOptions } from "../../import/import_options.ts";
 import { importRows } from "../../import/import_rows.ts";
 import type { ImportReport, RowReport, SyncReport } from "../../import/report.ts";
 import { RejectsFile } from "../cli/rejects_file.ts";
+import { expectedKeysOf } from "../expected_keys.ts";
 import { spawnRowWorkerThread } from "../row_worker_thread.ts";
 import { fingerprintStream } from "./fingerprint_stream.ts";
 import { type ImportChoice, problemOf, type SetupProblem, setupImport } from "./import_setup.ts";
@@ -226,7 +227,7 @@ export class ImportJob {
         progressIntervalMs: 250,
         fingerprint,
         rowWorker: spawnRowWorkerThread(),
-        expectedKeys: Math.min(Math.floor(size / 40), 20_000_000),
+        expectedKeys: expectedKeysOf(size, peeked),
         onProgress: (progress) => {
           this.#rows = progress.rows;
           this.#syncs = progress.syncs;
