@@ -101,6 +101,8 @@ export class RowValidator {
   readonly #rules: Uint8Array;
   /** Per field, its `maxLength`, or Infinity. */
   readonly #maxLengths: Float64Array;
+  /** The fields with a check or a length limit: the others are left as they are, unread. */
+  readonly #checked: Int32Array;
   readonly #names: string[];
   readonly #source: string;
   readonly #onReject: RejectHandler | undefined;
@@ -116,6 +118,9 @@ export class RowValidator {
     this.#fields = schema.fields;
     this.#rules = Uint8Array.from(schema.fields, fieldRules);
     this.#maxLengths = Float64Array.from(schema.fields, (f) => f.maxLength ?? Number.POSITIVE_INFINITY);
+    this.#checked = Int32Array.from(
+      schema.fields.flatMap((_, k) => (this.#rules[k] !== 0 || this.#maxLengths[k]! < Infinity ? [k] : [])),
+    );
     this.#names = fieldNames(schema);
     this.#source = options.sourceName ?? "input";
     this.#onReject = options.onReject;
@@ -143,12 +148,14 @@ export class RowValidator {
     const fields = this.#fields;
     const rules = this.#rules;
     const maxLengths = this.#maxLengths;
+    const checked = this.#checked;
     const width = batch.width;
     const { starts, ends, bytes } = batch;
     const newStarts = this.#newStarts;
     const newEnds = this.#newEnds;
     const base = r * width;
-    for (let k = 0; k < width; k++) {
+    for (let c = 0; c < checked.length; c++) {
+      const k = checked[c]!;
       const rule = rules[k]!;
       const start = starts[base + k]!;
       let e = ends[base + k]!;
@@ -239,7 +246,8 @@ export class RowValidator {
           return this.#reject(batch, r, problem.code, `${field.name}: ${problem.message}`);
       }
     }
-    for (let k = 0; k < width; k++) {
+    for (let c = 0; c < checked.length; c++) {
+      const k = checked[c]!;
       starts[base + k] = newStarts[k]!;
       ends[base + k] = newEnds[k]!;
     }
