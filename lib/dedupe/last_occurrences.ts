@@ -1,7 +1,9 @@
 import { CsvParseStream } from "../csv/csv_parse_stream.ts";
 import type { CsvRowReaderOptions } from "../csv/csv_row_reader.ts";
+import type { RowBatch } from "../row_batch.ts";
 import { type ImportSchema, LINKAGE_SCHEMA } from "../schema.ts";
 import { RowValidator } from "../validate/row_validator.ts";
+import { type RowWorkerPort, WorkerRowStream } from "../worker/worker_row_stream.ts";
 import { KeyLineTable } from "./key_line_table.ts";
 import { rowKey } from "./row_key.ts";
 
@@ -19,6 +21,12 @@ export interface LastOccurrencesOptions extends Omit<CsvRowReaderOptions, "onRej
   expectedKeys?: number;
   /** Stops the read. */
   signal?: AbortSignal;
+  /**
+   * Parse, trim and hash keys in this worker while this thread fills the table (the read then takes
+   * about the parse's time instead of the sum); it is terminated when the read ends.
+   * @default undefined (all on this thread)
+   */
+  rowWorker?: RowWorkerPort;
 }
 
 /**
@@ -41,15 +49,28 @@ export async function findLastOccurrences(
   const schema = options.schema ?? LINKAGE_SCHEMA;
   const key = rowKey(schema, options.caseSensitive ?? {}, "findLastOccurrences");
   const table = new KeyLineTable(options.expectedKeys ?? 0);
-  const { signal, caseSensitive: _case, expectedKeys: _expected, ...reading } = options;
+  const { signal, caseSensitive, expectedKeys: _expected, rowWorker, ...reading } = options;
   // Trimming the key fields first gives the hashes the import's validated rows will have.
-  const trim = new RowValidator({ schema: trimmingOnly(schema, key.fields) });
+  const trimming = trimmingOnly(schema, key.fields);
+  const trim = new RowValidator({ schema: trimming });
   const validator = new RowValidator({ schema });
+  // A worker's rows come trimmed: it validates them with the trimming schema.
+  const rows: ReadableStream<RowBatch> =
+    rowWorker === undefined
+      ? input.pipeThrough(new CsvParseStream({ ...reading, schema }))
+      : input.pipeThrough(
+          new WorkerRowStream({
+            ...reading,
+            schema: trimming,
+            ...(caseSensitive === undefined ? {} : { caseSensitive }),
+            worker: rowWorker,
+          }),
+        );
   let repeated = new Uint8Array(1024);
-  await input.pipeThrough(new CsvParseStream({ ...reading, schema })).pipeTo(
+  await rows.pipeTo(
     new WritableStream({
       write(batch) {
-        trim.validate(batch);
+        if (rowWorker === undefined) trim.validate(batch);
         if (repeated.length < batch.length) repeated = new Uint8Array(batch.length * 2);
         let keys = batch.keyHashes(key);
         let lines = batch.lines;
@@ -79,7 +100,10 @@ export async function findLastOccurrences(
   return table;
 }
 
-/** `schema` with no check but the trimming of the key fields `keyFields` (indices). */
+/**
+ * `schema` with no check but the trimming of the key fields `keyFields` (indices) and required fields
+ * (which also map a header as the import's read does; a row it refuses is refused by the import too).
+ */
 function trimmingOnly(schema: ImportSchema, keyFields: readonly number[]): ImportSchema {
   return {
     ...schema,
@@ -87,6 +111,7 @@ function trimmingOnly(schema: ImportSchema, keyFields: readonly number[]): Impor
       name: field.name,
       trim: keyFields.includes(k) && field.trim !== false,
       allowControlCharacters: true,
+      ...(field.required === true ? { required: true } : {}),
     })),
   };
 }

@@ -8,6 +8,7 @@ import { ELOQUA_MAX_BODY_BYTES, ELOQUA_MAX_FILES_PER_SYNC } from "../eloqua_limi
 import { InvalidOptionError } from "../errors.ts";
 import type { RejectHandler } from "../reject.ts";
 import type { ImportSchema } from "../schema.ts";
+import type { RowWorkerPort } from "../worker/worker_row_stream.ts";
 import type { ImportCheckpoint } from "./checkpoint.ts";
 import type { ImportProgress } from "./report.ts";
 
@@ -53,9 +54,16 @@ export interface ImportOptions
     | "maxRecordLength"
     | "expectedKeys"
     | "maxRows"
-    | "rowWorker"
     | "rejectDuplicates"
   > {
+  /**
+   * Parse, validate and hash keys in a worker while this thread dedupes, batches and uploads: a worker
+   * (`spawnRowWorkerThread()` on Node, `spawnWebRowWorker()` where web workers exist), or the function that
+   * spawns one (`spawnRowWorkerThread`), with which `keep: "last"` reads the input twice on two threads
+   * instead of once on two and once on one. The import terminates the workers it uses.
+   * @default undefined (every stage on this thread)
+   */
+  rowWorker?: RowWorkerPort | (() => RowWorkerPort);
   /** The Eloqua client. Required unless `dryRun`. */
   client?: EloquaBulkClient;
   /**

@@ -153,6 +153,7 @@ export async function runImport(
     try {
       lastOccurrences = await findLastOccurrences(toStream(options.reread!(), where), {
         ...readingOptions(options),
+        ...(typeof options.rowWorker === "function" ? { rowWorker: options.rowWorker() } : {}),
         schema: settings.schema,
         caseSensitive,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
@@ -169,8 +170,10 @@ export async function runImport(
   const cut = new Set<JsonBatch>();
   // The smallest first line of the bodies reported as not sent: no checkpoint passes it.
   let unsentFloor = Number.POSITIVE_INFINITY;
+  const rowWorker = typeof options.rowWorker === "function" ? options.rowWorker() : options.rowWorker;
   const batches = new CsvBatchStream({
     ...pick(options),
+    ...(rowWorker === undefined ? {} : { rowWorker }),
     maxBytes: settings.maxBatchBytes,
     schema: settings.schema,
     caseSensitive,
@@ -580,7 +583,6 @@ function pick(options: ImportRowsOptions): CsvBatchStreamOptions {
     "maxRecordLength",
     "expectedKeys",
     "maxRows",
-    "rowWorker",
     "rejectDuplicates",
   ];
   for (const key of keys) {
@@ -592,7 +594,7 @@ function pick(options: ImportRowsOptions): CsvBatchStreamOptions {
 
 /** The options that say how the input is read and validated, for the first read of `keep: "last"`. */
 function readingOptions(options: ImportRowsOptions): LastOccurrencesOptions {
-  const { rowWorker: _worker, rejectDuplicates: _duplicates, ...reading } = pick(options);
+  const { rejectDuplicates: _duplicates, ...reading } = pick(options);
   return reading;
 }
 

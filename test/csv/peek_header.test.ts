@@ -101,7 +101,9 @@ describe("peekHeader", () => {
   });
 
   it("should leave recordBytes out when it read less than two records, and estimate 40 bytes a record then", async () => {
-    const peeked = await peekHeader(chunked(new TextEncoder().encode("OpportunityID,EmailAddress\n1,a@b"), []));
+    const peeked = await peekHeader(
+      chunked(new TextEncoder().encode("OpportunityID,EmailAddress\n1,a@b"), []),
+    );
     expect(peeked.header).toEqual(["OpportunityID", "EmailAddress"]);
     expect(peeked.recordBytes).toBeUndefined();
     expect(estimateRecords(4_000, peeked)).toBe(100);

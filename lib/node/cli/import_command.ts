@@ -295,7 +295,7 @@ export async function importCommand(
     }
     if (source.size !== undefined) options.expectedKeys = expectedKeysOf(source.size, peeked);
     // Parse, validate and hash keys in a worker thread while this one dedupes, batches and uploads.
-    if (flags["single-thread"] !== true) options.rowWorker = spawnRowWorkerThread();
+    if (flags["single-thread"] !== true) options.rowWorker = spawnRowWorkerThread;
     if (keep === "last") {
       const encoding = flags.encoding === undefined ? {} : { encoding: flags.encoding };
       recordOptions.keep = "last";

@@ -226,7 +226,7 @@ export class ImportJob {
         signal: controller.signal,
         progressIntervalMs: 250,
         fingerprint,
-        rowWorker: spawnRowWorkerThread(),
+        rowWorker: spawnRowWorkerThread,
         expectedKeys: expectedKeysOf(size, peeked),
         onProgress: (progress) => {
           this.#rows = progress.rows;
